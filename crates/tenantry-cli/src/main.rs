@@ -1,0 +1,3 @@
+//! The `tenantry` command line.
+
+fn main() {}

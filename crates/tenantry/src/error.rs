@@ -1,0 +1,129 @@
+//! tenantry's error type.
+
+use std::sync::Arc;
+
+use sea_orm::DbErr;
+
+use crate::tenant::{TenantId, TenantIdType};
+
+/// Everything tenantry can refuse or fail with.
+///
+/// SeaORM's traits return [`DbErr`]; a tenantry error travels inside one (see
+/// [`Error::from_db_err`] to get it back).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The SQL could not be parsed, so it cannot be proven scoped.
+    #[error("refused to run SQL that could not be parsed ({message}); tenantry only runs statements it can scope: {sql}")]
+    Parse {
+        /// The parser's message.
+        message: String,
+        /// The statement, as received.
+        sql: String,
+    },
+    /// The statement kind is never allowed through a tenant connection.
+    #[error("refused {what}: {reason}; run it through `TenantDatabase::unscoped(reason)` or a migration instead")]
+    Forbidden {
+        /// What was refused (e.g. `SET`, `DDL (CREATE TABLE)`).
+        what: String,
+        /// Why.
+        reason: String,
+    },
+    /// A scoped table is used in a way tenantry cannot prove scoped.
+    #[error("refused statement on scoped table `{table}`: {reason}")]
+    Unprovable {
+        /// The table.
+        table: String,
+        /// Why it cannot be scoped.
+        reason: String,
+    },
+    /// A write names a tenant other than the current one.
+    #[error("cross-tenant write refused: `{table}.{column}` set to {found} while the current tenant is {tenant}; drop the column from the write (tenantry fills it) or use the current tenant")]
+    CrossTenantWrite {
+        /// The table written.
+        table: String,
+        /// Its tenant column.
+        column: String,
+        /// The current tenant.
+        tenant: TenantId,
+        /// What the statement tried to write (rendered).
+        found: String,
+    },
+    /// The tenant id's type differs from the tenant column's type.
+    #[error("tenant {tenant} is a {found} but `{table}.{column}` holds {expected} ids; pass a TenantId of type {expected}")]
+    TenantTypeMismatch {
+        /// The table.
+        table: String,
+        /// Its tenant column.
+        column: String,
+        /// The column's id type.
+        expected: TenantIdType,
+        /// The given id's type.
+        found: TenantIdType,
+        /// The given tenant.
+        tenant: TenantId,
+    },
+    /// A tenant id is not acceptable (empty string, nil UUID…).
+    #[error("invalid tenant id `{tenant}`: {reason}")]
+    InvalidTenant {
+        /// The id.
+        tenant: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// `unscoped` was called without a reason.
+    #[error("unscoped access needs a non-empty reason; it is written to the `tenantry::audit` log")]
+    MissingReason,
+    /// `unscoped` was called on a `TenantDatabase` built without `with_admin`.
+    #[error("unscoped access is not configured; build the TenantDatabase with `.with_admin(admin_connection)` (a separate role)")]
+    AdminNotConfigured,
+    /// The statement's placeholders do not match its values.
+    #[error("statement has {placeholders} placeholders but {values} values")]
+    ValueCount {
+        /// Placeholders in the SQL.
+        placeholders: usize,
+        /// Values bound.
+        values: usize,
+    },
+    /// A database error.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// The `from` marker of the [`DbErr::TryIntoErr`] that carries a tenantry error.
+const CARRIER: &str = "SQL statement";
+
+impl Error {
+    /// Finds the tenantry error inside a [`DbErr`] returned by a SeaORM call on a tenant
+    /// connection, if that is what it is.
+    ///
+    /// ```
+    /// # use tenantry::Error;
+    /// let db_err: sea_orm::DbErr = Error::MissingReason.into();
+    /// assert!(matches!(Error::from_db_err(&db_err), Some(Error::MissingReason)));
+    /// ```
+    pub fn from_db_err(err: &DbErr) -> Option<&Error> {
+        match err {
+            DbErr::TryIntoErr { from, source, .. } if *from == CARRIER => {
+                source.downcast_ref::<Error>()
+            }
+            _ => None,
+        }
+    }
+}
+
+impl From<Error> for DbErr {
+    fn from(err: Error) -> Self {
+        match err {
+            Error::Db(db) => db,
+            other => DbErr::TryIntoErr {
+                from: CARRIER,
+                into: "tenant-scoped statement (tenantry)",
+                source: Arc::new(other),
+            },
+        }
+    }
+}
+
+/// `Result` with tenantry's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

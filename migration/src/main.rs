@@ -1,0 +1,2 @@
+//! Migration CLI.
+fn main() {}
