@@ -1,3 +1,32 @@
-//! The `tenantry` command line.
+//! The `tenantry` command line: inspect what tenantry does to SQL, audit a live database.
 
-fn main() {}
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod doctor;
+mod rewrite;
+
+/// tenantry: tenant isolation for SeaORM.
+#[derive(Debug, Parser)]
+#[command(name = "tenantry", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show what a statement becomes when run for one tenant.
+    Rewrite(rewrite::Args),
+    /// Audit a live database's tenant isolation (RLS, roles, keys, indexes).
+    Doctor(doctor::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Rewrite(args) => rewrite::run(args),
+        Command::Doctor(args) => doctor::run(args),
+    }
+}
