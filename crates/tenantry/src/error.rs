@@ -85,6 +85,16 @@ pub enum Error {
         /// Values bound.
         values: usize,
     },
+    /// A name or type given for generated DDL is not acceptable.
+    #[error(
+        "refused to generate DDL with {what} `{value}`; use a plain type name such as `uuid` or `bigint`"
+    )]
+    InvalidDdl {
+        /// What was given (e.g. `tenant column type`).
+        what: String,
+        /// The value.
+        value: String,
+    },
     /// A database error.
     #[error(transparent)]
     Db(#[from] DbErr),

@@ -8,6 +8,7 @@
 
 mod error;
 mod registry;
+pub mod policy;
 pub mod rewrite;
 mod scoped;
 mod tenant;
