@@ -1,12 +1,94 @@
 //! The statement rewriter: scopes every statement to one tenant.
 //!
-//! (Interface placeholder: the implementation lands with the rewriter.)
+//! [`Rewriter::rewrite`] takes the statement SeaORM built and returns it scoped: every
+//! reference to a scoped table — in FROM, any JOIN, subqueries anywhere, CTEs, each branch of
+//! a set operation, LATERAL, write targets — carries `<alias>.<tenant column> = <tenant>`;
+//! inserts get the tenant column; writes that name the tenant column must carry the current
+//! tenant. What cannot be proven scoped is refused with a typed [`Error`](crate::Error).
+//!
+//! ```
+//! use sea_orm::{DbBackend, Statement};
+//! use tenantry::{Registry, Rewriter, TenantId};
+//!
+//! let rewriter = Rewriter::new(Registry::new().table("orders", "tenant_id"));
+//! let stmt = Statement::from_sql_and_values(
+//!     DbBackend::Postgres,
+//!     r#"SELECT "id" FROM "orders" WHERE "status" = $1 OR "total" > $2"#,
+//!     ["open".into(), 100.into()],
+//! );
+//! let out = rewriter.rewrite(stmt, &TenantId::from(7_i64)).unwrap().statement;
+//! assert_eq!(
+//!     out.sql,
+//!     r#"SELECT "id" FROM "orders" WHERE ("status" = $1 OR "total" > $2) AND "orders".tenant_id = $3"#
+//! );
+//! assert_eq!(out.values.unwrap().0.len(), 3);
+//! ```
+//!
+//! # Where predicates go
+//! FROM items: AND-ed into `WHERE` (the existing condition parenthesised). Joined tables: into
+//! that join's `ON`, so outer joins keep their meaning; the null-extended left side of a
+//! `RIGHT JOIN` gets its predicates in that `ON`. Where no predicate placement is correct
+//! (`FULL JOIN`, outer joins with `USING`/`NATURAL`), the table is replaced by
+//! `(SELECT * FROM t WHERE t.col = tenant) AS t`. `ON CONFLICT … DO UPDATE` gets
+//! `WHERE t.col = tenant`; MySQL's `ON DUPLICATE KEY UPDATE c = v` becomes
+//! `c = IF(col = tenant, v, c)`.
+//!
+//! # Values
+//! The tenant is always a bound value, never SQL text (except [`rewrite_inline`], for
+//! display). PostgreSQL: one `$N+1` appended, reused by every predicate. MySQL/SQLite: the
+//! value is inserted in the value list at each `?` tenantry adds. A statement that touches no
+//! scoped table is returned unchanged. A statement sent without values (`execute_unprepared`)
+//! comes back with `values: Some([tenant])` when it needed the tenant: run it prepared.
+//!
+//! # Several statements in one string
+//! Each is rewritten and they are joined with `; ` sharing one value list, or the whole
+//! string is refused. PostgreSQL and MySQL do not prepare multi-statement strings, so a
+//! connection should run such a string only if it needed no tenant value.
+//!
+//! # Refused
+//! Unparseable SQL, DDL, `SET`/`RESET` (roles and session authorization too), `set_config()`
+//! anywhere, `COPY`, `TRUNCATE`, `CREATE TEMP`, `LISTEN`/`NOTIFY`, `pg_temp`, `PRAGMA`,
+//! `CALL`, `MERGE`, transaction control (`BEGIN`/`COMMIT`/`ROLLBACK`/`SAVEPOINT`/`RELEASE`: the
+//! tenant handle owns its transaction), `REPLACE`/`INSERT OR REPLACE` into a scoped table (it
+//! deletes conflicting rows of any tenant), `SELECT … INTO`, and any scoped table reference
+//! tenantry cannot scope.
+//!
+//! # Plan cache
+//! SeaORM emits the same SQL text for a query shape, so a [`Rewriter`] caches a plan per
+//! (backend, SQL text) for its registry: the rewritten SQL plus a recipe (where the tenant
+//! value goes, which values must equal the tenant, which id types to check). A cached rewrite
+//! is a hash lookup, the SQL clone and the value vector. IN-lists and multi-row inserts of
+//! different lengths are different texts: each length is planned once and then cached.
+
+mod assign;
+mod cache;
+mod ctx;
+mod delete;
+mod exprs;
+mod from;
+mod insert;
+mod names;
+mod params;
+mod plan;
+mod planner;
+mod prepass;
+mod query;
+mod select;
+mod statement;
+mod update;
+
+use std::sync::Arc;
 
 use sea_orm::Statement;
 
+use self::cache::PlanCache;
+use self::names::Flavor;
 use crate::error::Result;
 use crate::registry::Registry;
 use crate::tenant::TenantId;
+
+/// Plans kept by [`Rewriter::new`].
+pub const DEFAULT_CACHE_CAPACITY: usize = 4096;
 
 /// A rewritten statement and whether its plan came from the cache.
 #[derive(Debug, Clone)]
@@ -32,12 +114,21 @@ pub struct CacheStats {
 #[derive(Debug)]
 pub struct Rewriter {
     registry: Registry,
+    cache: PlanCache,
 }
 
 impl Rewriter {
     /// A rewriter for `registry` with the default cache size.
     pub fn new(registry: Registry) -> Self {
-        Self { registry }
+        Self::with_capacity(registry, DEFAULT_CACHE_CAPACITY)
+    }
+
+    /// A rewriter caching at most `capacity` plans (0: no cache).
+    pub fn with_capacity(registry: Registry, capacity: usize) -> Self {
+        Self {
+            registry,
+            cache: PlanCache::new(capacity),
+        }
     }
 
     /// The registry.
@@ -46,16 +137,60 @@ impl Rewriter {
     }
 
     /// Scopes `stmt` to `tenant`.
+    ///
+    /// # Errors
+    /// [`Error::Parse`](crate::Error::Parse), [`Forbidden`](crate::Error::Forbidden),
+    /// [`Unprovable`](crate::Error::Unprovable) when the statement cannot run through a tenant
+    /// handle; [`CrossTenantWrite`](crate::Error::CrossTenantWrite) when it writes another
+    /// tenant's id; [`TenantTypeMismatch`](crate::Error::TenantTypeMismatch) when the tenant's
+    /// type differs from a touched table's declared type;
+    /// [`ValueCount`](crate::Error::ValueCount) when values and placeholders disagree.
     pub fn rewrite(&self, stmt: Statement, tenant: &TenantId) -> Result<Rewritten> {
-        let _ = tenant;
+        let flavor = Flavor::of(stmt.db_backend)?;
+        if let Some(plan) = self.cache.get(flavor, &stmt.sql) {
+            return Ok(Rewritten {
+                statement: plan.bind(stmt, tenant)?,
+                cache_hit: true,
+            });
+        }
+        let plan = Arc::new(planner::plan(flavor, &self.registry, &stmt.sql, None)?);
+        self.cache.insert(flavor, &stmt.sql, Arc::clone(&plan));
         Ok(Rewritten {
-            statement: stmt,
+            statement: plan.bind(stmt, tenant)?,
             cache_hit: false,
         })
     }
 
     /// Plan-cache counters.
     pub fn stats(&self) -> CacheStats {
-        CacheStats::default()
+        CacheStats {
+            hits: self.cache.hits(),
+            misses: self.cache.misses(),
+            len: self.cache.len(),
+        }
     }
+}
+
+/// Scopes `stmt` to `tenant` without a cache (same result as [`Rewriter::rewrite`]).
+///
+/// # Errors
+/// As [`Rewriter::rewrite`].
+pub fn rewrite(stmt: &Statement, registry: &Registry, tenant: &TenantId) -> Result<Statement> {
+    let flavor = Flavor::of(stmt.db_backend)?;
+    planner::plan(flavor, registry, &stmt.sql, None)?.bind(stmt.clone(), tenant)
+}
+
+/// For display only: scopes `stmt` with the tenant written into the SQL as a literal, so the
+/// output can be pasted into `psql`/`mysql`/`sqlite3`. The statement's own values stay bound.
+/// Never run this output through an application: tenant ids belong in bound values.
+///
+/// # Errors
+/// As [`Rewriter::rewrite`].
+pub fn rewrite_inline(
+    stmt: &Statement,
+    registry: &Registry,
+    tenant: &TenantId,
+) -> Result<Statement> {
+    let flavor = Flavor::of(stmt.db_backend)?;
+    planner::plan(flavor, registry, &stmt.sql, Some(tenant))?.bind(stmt.clone(), tenant)
 }

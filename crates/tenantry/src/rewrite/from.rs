@@ -1,0 +1,186 @@
+//! FROM lists and joins: where each scoped table's predicate goes.
+//!
+//! - A table in the FROM list (or joined by an inner/cross join without `ON`): into `WHERE`.
+//! - A table joined with `ON`: into that join's `ON`, so `LEFT JOIN` keeps unmatched rows.
+//! - The left side of a `RIGHT JOIN … ON`: its pending predicates move into that `ON` (that
+//!   side is the one null-extended).
+//! - `FULL JOIN`, outer joins with `USING`/`NATURAL`, and aliased parenthesised joins: a
+//!   predicate cannot be placed without changing meaning, so each scoped table is replaced
+//!   by `(SELECT * FROM t WHERE t.col = tenant) AS t`. UPDATE/DELETE targets cannot be
+//!   replaced; there such shapes are refused.
+
+use sqlparser::ast::{
+    Expr, Join, JoinConstraint, JoinOperator, Query, Statement, TableAlias, TableFactor,
+    TableWithJoins,
+};
+use sqlparser::parser::Parser;
+
+use super::ctx::{Ctx, and_into};
+use super::exprs::scope_subqueries;
+use super::names;
+use super::query::scope_query;
+use crate::error::{Error, Result};
+
+/// Whether scoped tables may be replaced by derived tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wrap {
+    /// Yes (SELECT, UPDATE … FROM).
+    Allowed,
+    /// No: the tables are write targets.
+    Forbidden,
+}
+
+/// Scopes a FROM list; returns the predicates that belong in `WHERE`.
+pub(crate) fn scope_from_list(
+    ctx: &mut Ctx<'_>,
+    list: &mut [TableWithJoins],
+    wrap: Wrap,
+) -> Result<Vec<Expr>> {
+    let mut preds = Vec::new();
+    for twj in list {
+        preds.extend(scope_twj(ctx, twj, wrap, false)?);
+    }
+    Ok(preds)
+}
+
+fn needs_wrap(twj: &TableWithJoins) -> bool {
+    twj.joins.iter().any(|j| match &j.join_operator {
+        JoinOperator::FullOuter(_) => true,
+        JoinOperator::Left(c)
+        | JoinOperator::LeftOuter(c)
+        | JoinOperator::Right(c)
+        | JoinOperator::RightOuter(c) => !matches!(c, JoinConstraint::On(_)),
+        _ => false,
+    })
+}
+
+/// Scopes one FROM item with its joins; returns the predicates still to be placed.
+pub(crate) fn scope_twj(
+    ctx: &mut Ctx<'_>,
+    twj: &mut TableWithJoins,
+    wrap: Wrap,
+    force: bool,
+) -> Result<Vec<Expr>> {
+    let force = force || needs_wrap(twj);
+    let mut pending = scope_factor(ctx, &mut twj.relation, wrap, force)?;
+    for join in &mut twj.joins {
+        scope_subqueries(ctx, &mut join.join_operator)?;
+        let right = scope_factor(ctx, &mut join.relation, wrap, force)?;
+        place(join, &mut pending, right)?;
+    }
+    Ok(pending)
+}
+
+fn unplaceable(join: &Join) -> Error {
+    Error::Unprovable {
+        table: join.relation.to_string(),
+        reason: "a scoped table takes part in a join whose kind or constraint leaves no place for its tenant predicate; use an inner or outer join with ON".into(),
+    }
+}
+
+fn place(join: &mut Join, pending: &mut Vec<Expr>, right: Vec<Expr>) -> Result<()> {
+    use JoinOperator as J;
+    let err = unplaceable(join);
+    match &mut join.join_operator {
+        J::Join(c) | J::Inner(c) | J::CrossJoin(c) | J::StraightJoin(c) => match c {
+            JoinConstraint::On(on) => and_into(on, right),
+            _ => pending.extend(right),
+        },
+        J::Left(c) | J::LeftOuter(c) => match c {
+            JoinConstraint::On(on) => and_into(on, right),
+            _ if right.is_empty() => {}
+            _ => return Err(err),
+        },
+        J::Right(c) | J::RightOuter(c) => match c {
+            JoinConstraint::On(on) => {
+                and_into(on, std::mem::take(pending));
+                *pending = right;
+            }
+            _ if pending.is_empty() => *pending = right,
+            _ => return Err(err),
+        },
+        _ if right.is_empty() && pending.is_empty() => {}
+        _ => return Err(err),
+    }
+    Ok(())
+}
+
+/// Scopes one table factor; returns its predicates (empty when scoped in place).
+fn scope_factor(
+    ctx: &mut Ctx<'_>,
+    factor: &mut TableFactor,
+    wrap: Wrap,
+    force: bool,
+) -> Result<Vec<Expr>> {
+    match factor {
+        TableFactor::Table {
+            name, alias, args, ..
+        } => {
+            if args.is_some() {
+                // A table function call, not a table.
+                scope_subqueries(ctx, factor)?;
+                return Ok(Vec::new());
+            }
+            let Some(table) = ctx.lookup(name)? else {
+                return Ok(Vec::new());
+            };
+            if !force {
+                let q = names::qualifier(name, alias.as_ref().map(|a| &a.name));
+                return Ok(vec![ctx.predicate(q, table)]);
+            }
+            if wrap == Wrap::Forbidden {
+                return Err(Error::Unprovable {
+                    table: table.to_string(),
+                    reason: "the table is written by this statement and joined in a way (FULL JOIN, outer join with USING/NATURAL) that leaves no place for its tenant predicate".into(),
+                });
+            }
+            let alias = alias.take().unwrap_or_else(|| TableAlias {
+                explicit: true,
+                name: names::idents(name)
+                    .and_then(|p| p.last().map(|i| (*i).clone()))
+                    .unwrap_or_else(|| ctx.flavor.ident(table.name())),
+                columns: Vec::new(),
+                at: None,
+            });
+            let pred = ctx.predicate(names::qualifier(name, None), table);
+            let subquery = parse_query(ctx, &format!("SELECT * FROM {factor} WHERE {pred}"))?;
+            *factor = TableFactor::Derived {
+                lateral: false,
+                subquery: Box::new(subquery),
+                alias: Some(alias),
+                sample: None,
+            };
+            Ok(Vec::new())
+        }
+        TableFactor::Derived { subquery, .. } => {
+            scope_query(ctx, subquery)?;
+            Ok(Vec::new())
+        }
+        TableFactor::NestedJoin {
+            table_with_joins,
+            alias,
+        } => {
+            let force = force || alias.is_some();
+            scope_twj(ctx, table_with_joins, wrap, force)
+        }
+        _ => {
+            scope_subqueries(ctx, factor)?;
+            Ok(Vec::new())
+        }
+    }
+}
+
+/// Parses a query built from printed AST pieces.
+pub(crate) fn parse_query(ctx: &Ctx<'_>, sql: &str) -> Result<Query> {
+    let parsed = Parser::parse_sql(ctx.flavor.dialect(), sql).map_err(|e| Error::Parse {
+        message: format!("re-reading a rewritten fragment: {e}"),
+        sql: sql.to_owned(),
+    })?;
+    match parsed.into_iter().next() {
+        Some(Statement::Query(q)) => Ok(*q),
+        _ => Err(Error::Parse {
+            message: "a rewritten fragment is not a query".into(),
+            sql: sql.to_owned(),
+        }),
+    }
+}

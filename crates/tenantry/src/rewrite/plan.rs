@@ -1,0 +1,354 @@
+//! A rewrite plan: the scoped SQL and the recipe that binds a tenant into it.
+//!
+//! Planning parses; binding does not. Binding checks the tenant's type against every scoped
+//! table touched, checks the values written to tenant columns, and places the tenant value
+//! among the statement's own values.
+
+use sea_orm::{Statement, Value, Values};
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+use crate::tenant::{TenantId, TenantIdType};
+
+/// A literal written to a tenant column, checked against the tenant at bind time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Literal {
+    /// A quoted string (`'…'`).
+    Text(String),
+    /// A number, as written.
+    Number(String),
+    /// `NULL`.
+    Null,
+}
+
+/// Where a value written to a tenant column comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// The statement's bound value at this index.
+    Param(usize),
+    /// A literal in the SQL text.
+    Literal(Literal),
+}
+
+/// A value that must denote the current tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Check {
+    pub(crate) source: Source,
+    pub(crate) table: String,
+    pub(crate) column: String,
+}
+
+/// A scoped table whose tenant column has a declared id type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct TypeCheck {
+    pub(crate) table: String,
+    pub(crate) column: String,
+    pub(crate) expected: TenantIdType,
+}
+
+/// One value of the rewritten statement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Slot {
+    /// The statement's own value at this index.
+    Original(usize),
+    /// The tenant.
+    Tenant,
+}
+
+/// How the tenant value joins the statement's values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Slots {
+    /// Not at all (the SQL does not mention the tenant).
+    Unused,
+    /// Appended once at the end (PostgreSQL's `$N+1`).
+    Append,
+    /// Inserted at these final positions (ascending); original values keep their order.
+    Insert(Vec<usize>),
+    /// The final values, in order (original values reordered by the printer).
+    Map(Vec<Slot>),
+}
+
+impl Slots {
+    /// The cheapest recipe equivalent to `slots`.
+    pub(crate) fn from_slots(slots: Vec<Slot>) -> Self {
+        let mut next = 0;
+        let in_order = slots.iter().all(|s| match s {
+            Slot::Original(i) if *i == next => {
+                next += 1;
+                true
+            }
+            Slot::Original(_) => false,
+            Slot::Tenant => true,
+        });
+        if !slots.contains(&Slot::Tenant) && in_order {
+            return Self::Unused;
+        }
+        if in_order {
+            Self::Insert(
+                slots
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| **s == Slot::Tenant)
+                    .map(|(i, _)| i)
+                    .collect(),
+            )
+        } else {
+            Self::Map(slots)
+        }
+    }
+}
+
+/// The plan for one SQL text on one backend, valid for one registry.
+#[derive(Clone, Debug)]
+pub(crate) struct Plan {
+    /// The scoped SQL; `None` when it equals the input.
+    pub(crate) sql: Option<String>,
+    /// How many values the input must carry.
+    pub(crate) params: usize,
+    /// Where the tenant value goes.
+    pub(crate) slots: Slots,
+    /// Values that must denote the tenant.
+    pub(crate) checks: Vec<Check>,
+    /// Declared id types of the scoped tables touched.
+    pub(crate) types: Vec<TypeCheck>,
+}
+
+impl Plan {
+    /// Binds `tenant` into `stmt` (whose SQL is the planned text).
+    pub(crate) fn bind(&self, mut stmt: Statement, tenant: &TenantId) -> Result<Statement> {
+        for t in &self.types {
+            if t.expected != tenant.id_type() {
+                return Err(Error::TenantTypeMismatch {
+                    table: t.table.clone(),
+                    column: t.column.clone(),
+                    expected: t.expected,
+                    found: tenant.id_type(),
+                    tenant: tenant.clone(),
+                });
+            }
+        }
+        let given = stmt.values.as_ref().map_or(0, |v| v.0.len());
+        if given != self.params {
+            return Err(Error::ValueCount {
+                placeholders: self.params,
+                values: given,
+            });
+        }
+        for c in &self.checks {
+            check(c, stmt.values.as_ref(), tenant)?;
+        }
+        if let Some(sql) = &self.sql {
+            stmt.sql.clone_from(sql);
+        }
+        let values = match &self.slots {
+            Slots::Unused => return Ok(stmt),
+            Slots::Append => {
+                let mut v = stmt.values.take().map(|v| v.0).unwrap_or_default();
+                v.push(tenant.to_value());
+                v
+            }
+            Slots::Insert(at) => {
+                let original = stmt.values.take().map(|v| v.0).unwrap_or_default();
+                let mut out = Vec::with_capacity(original.len() + at.len());
+                let mut at = at.iter().peekable();
+                let mut original = original.into_iter();
+                loop {
+                    if at.next_if(|&&p| p == out.len()).is_some() {
+                        out.push(tenant.to_value());
+                    } else if let Some(v) = original.next() {
+                        out.push(v);
+                    } else {
+                        break;
+                    }
+                }
+                out
+            }
+            Slots::Map(map) => {
+                let original = stmt.values.take().map(|v| v.0).unwrap_or_default();
+                map.iter()
+                    .map(|s| match s {
+                        Slot::Tenant => tenant.to_value(),
+                        Slot::Original(i) => original.get(*i).cloned().unwrap_or(Value::Int(None)),
+                    })
+                    .collect()
+            }
+        };
+        stmt.values = Some(Values(values));
+        Ok(stmt)
+    }
+}
+
+fn check(c: &Check, values: Option<&Values>, tenant: &TenantId) -> Result<()> {
+    let (ok, found) = match &c.source {
+        Source::Param(i) => match values.and_then(|v| v.0.get(*i)) {
+            Some(v) => (tenant.matches_value(v), render(v)),
+            None => (false, "a missing value".to_owned()),
+        },
+        Source::Literal(l) => (literal_matches(l, tenant), literal_text(l)),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::CrossTenantWrite {
+            table: c.table.clone(),
+            column: c.column.clone(),
+            tenant: tenant.clone(),
+            found,
+        })
+    }
+}
+
+fn literal_matches(l: &Literal, tenant: &TenantId) -> bool {
+    match (l, tenant) {
+        (Literal::Text(s), TenantId::Uuid(u)) => Uuid::parse_str(s).is_ok_and(|p| p == *u),
+        (Literal::Text(s) | Literal::Number(s), TenantId::I32(i)) => {
+            s.trim().parse::<i64>() == Ok(i64::from(*i))
+        }
+        (Literal::Text(s) | Literal::Number(s), TenantId::I64(i)) => {
+            s.trim().parse::<i64>() == Ok(*i)
+        }
+        (Literal::Text(s), TenantId::String(t)) => s.as_str() == t.as_ref(),
+        _ => false,
+    }
+}
+
+fn literal_text(l: &Literal) -> String {
+    match l {
+        Literal::Text(s) => format!("'{s}'"),
+        Literal::Number(n) => n.clone(),
+        Literal::Null => "NULL".to_owned(),
+    }
+}
+
+/// A bound value as shown in messages.
+pub(crate) fn render(v: &Value) -> String {
+    match v {
+        Value::Uuid(Some(u)) => u.to_string(),
+        Value::String(Some(s)) => format!("'{s}'"),
+        Value::TinyInt(Some(i)) => i.to_string(),
+        Value::SmallInt(Some(i)) => i.to_string(),
+        Value::Int(Some(i)) => i.to_string(),
+        Value::BigInt(Some(i)) => i.to_string(),
+        Value::TinyUnsigned(Some(i)) => i.to_string(),
+        Value::SmallUnsigned(Some(i)) => i.to_string(),
+        Value::Unsigned(Some(i)) => i.to_string(),
+        Value::BigUnsigned(Some(i)) => i.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
+#[cfg(test)]
+#[cfg_attr(test, allow(clippy::unwrap_used))]
+mod tests {
+    use super::*;
+    use sea_orm::DbBackend;
+
+    fn stmt(values: Vec<Value>) -> Statement {
+        Statement {
+            sql: "x".into(),
+            values: Some(Values(values)),
+            db_backend: DbBackend::Sqlite,
+        }
+    }
+
+    fn plan(slots: Slots, params: usize) -> Plan {
+        Plan {
+            sql: Some("y".into()),
+            params,
+            slots,
+            checks: vec![],
+            types: vec![],
+        }
+    }
+
+    #[test]
+    fn slots_choose_the_cheapest_recipe() {
+        use Slot::*;
+        assert_eq!(
+            Slots::from_slots(vec![Original(0), Original(1)]),
+            Slots::Unused
+        );
+        assert_eq!(
+            Slots::from_slots(vec![Tenant, Original(0), Tenant, Original(1)]),
+            Slots::Insert(vec![0, 2])
+        );
+        assert_eq!(
+            Slots::from_slots(vec![Original(1), Tenant, Original(0)]),
+            Slots::Map(vec![Original(1), Tenant, Original(0)])
+        );
+    }
+
+    #[test]
+    fn inserts_the_tenant_at_its_positions() {
+        let t = TenantId::from(9_i64);
+        let out = plan(Slots::Insert(vec![0, 2, 4]), 2)
+            .bind(stmt(vec![Value::Int(Some(1)), Value::Int(Some(2))]), &t)
+            .unwrap();
+        assert_eq!(out.sql, "y");
+        let v: Vec<String> = out.values.unwrap().0.iter().map(render).collect();
+        assert_eq!(v, ["9", "1", "9", "2", "9"]);
+    }
+
+    #[test]
+    fn appends_and_maps() {
+        let t = TenantId::from(9_i64);
+        let out = plan(Slots::Append, 1)
+            .bind(stmt(vec![Value::Int(Some(1))]), &t)
+            .unwrap();
+        let v: Vec<String> = out.values.unwrap().0.iter().map(render).collect();
+        assert_eq!(v, ["1", "9"]);
+        let map = Slots::Map(vec![Slot::Original(1), Slot::Tenant, Slot::Original(0)]);
+        let out = plan(map, 2)
+            .bind(stmt(vec![Value::Int(Some(1)), Value::Int(Some(2))]), &t)
+            .unwrap();
+        let v: Vec<String> = out.values.unwrap().0.iter().map(render).collect();
+        assert_eq!(v, ["2", "9", "1"]);
+    }
+
+    #[test]
+    fn checks_counts_types_and_tenant_values() {
+        let t = TenantId::from(9_i64);
+        let err = plan(Slots::Append, 2)
+            .bind(stmt(vec![Value::Int(Some(1))]), &t)
+            .unwrap_err();
+        assert!(matches!(
+            err,
+            Error::ValueCount {
+                placeholders: 2,
+                values: 1
+            }
+        ));
+        let mut p = plan(Slots::Unused, 1);
+        p.checks.push(Check {
+            source: Source::Param(0),
+            table: "orders".into(),
+            column: "tenant_id".into(),
+        });
+        assert!(p.bind(stmt(vec![Value::BigInt(Some(9))]), &t).is_ok());
+        let err = p.bind(stmt(vec![Value::BigInt(Some(8))]), &t).unwrap_err();
+        assert!(matches!(err, Error::CrossTenantWrite { .. }), "{err}");
+        p.checks[0].source = Source::Literal(Literal::Number("9".into()));
+        assert!(p.bind(stmt(vec![Value::BigInt(Some(8))]), &t).is_ok());
+        p.checks[0].source = Source::Literal(Literal::Null);
+        assert!(p.bind(stmt(vec![Value::BigInt(Some(8))]), &t).is_err());
+        p.checks.clear();
+        p.types.push(TypeCheck {
+            table: "orders".into(),
+            column: "tenant_id".into(),
+            expected: TenantIdType::Uuid,
+        });
+        let err = p.bind(stmt(vec![Value::BigInt(Some(8))]), &t).unwrap_err();
+        assert!(matches!(err, Error::TenantTypeMismatch { .. }));
+    }
+
+    #[test]
+    fn uuid_literals_compare_as_uuids() {
+        let u = Uuid::from_u128(0xabcd_ef01_2345_6789_abcd_ef01_2345_6789);
+        let l = Literal::Text(u.to_string().to_uppercase());
+        assert!(literal_matches(&l, &TenantId::from(u)));
+        assert!(!literal_matches(
+            &l,
+            &TenantId::from(u.to_string().as_str())
+        ));
+    }
+}

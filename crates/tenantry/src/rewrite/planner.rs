@@ -1,0 +1,85 @@
+//! Planning: parse, check, rewrite, print, and record how to bind the tenant.
+
+use sqlparser::parser::Parser;
+
+use super::ctx::{self, Ctx};
+use super::names::Flavor;
+use super::params::{self, TENANT_MARK};
+use super::plan::{Plan, Slots};
+use super::prepass;
+use super::statement::scope_statement;
+use crate::error::{Error, Result};
+use crate::registry::Registry;
+use crate::tenant::TenantId;
+
+/// Plans `sql`. With `inline`, the tenant is written into the SQL as a literal (display only).
+pub(crate) fn plan(
+    flavor: Flavor,
+    registry: &Registry,
+    sql: &str,
+    inline: Option<&TenantId>,
+) -> Result<Plan> {
+    let mut stmts = Parser::parse_sql(flavor.dialect(), sql).map_err(|e| Error::Parse {
+        message: e.to_string(),
+        sql: sql.to_owned(),
+    })?;
+    if stmts.is_empty() {
+        return Err(Error::Parse {
+            message: "no statement".into(),
+            sql: sql.to_owned(),
+        });
+    }
+    let scoped = prepass::run(flavor, registry, &stmts)?;
+    let params = params::number(flavor, &mut stmts)?;
+    let tenant = match (inline, flavor) {
+        (Some(t), _) => ctx::literal(t),
+        (None, Flavor::Postgres) => ctx::placeholder(format!("${}", params + 1)),
+        (None, Flavor::MySql | Flavor::Sqlite) => ctx::placeholder(TENANT_MARK.to_owned()),
+    };
+    let mut ctx = Ctx::new(flavor, registry, tenant);
+    for s in &mut stmts {
+        scope_statement(&mut ctx, s)?;
+    }
+    if ctx.seen != scoped {
+        return Err(Error::Unprovable {
+            table: registry.tables().iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            reason: "a scoped table is referenced in a position tenantry cannot scope (e.g. PIVOT, a table function's argument)".into(),
+        });
+    }
+    let types = ctx.type_checks();
+    if !ctx.used {
+        return Ok(Plan {
+            sql: None,
+            params,
+            slots: Slots::Unused,
+            checks: ctx.checks,
+            types,
+        });
+    }
+    let printed = stmts
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ");
+    let (sql, slots) = match flavor {
+        Flavor::Postgres => (
+            printed,
+            if inline.is_some() {
+                Slots::Unused
+            } else {
+                Slots::Append
+            },
+        ),
+        Flavor::MySql | Flavor::Sqlite => {
+            let (sql, slots) = params::finish(flavor, &printed)?;
+            (sql, Slots::from_slots(slots))
+        }
+    };
+    Ok(Plan {
+        sql: Some(sql),
+        params,
+        slots,
+        checks: ctx.checks,
+        types,
+    })
+}

@@ -1,0 +1,119 @@
+//! Checks made on the whole statement before rewriting: functions that change session state
+//! or read tables by name, PostgreSQL's temporary schema, and a count of scoped table
+//! references (the rewrite must account for every one of them).
+
+use std::ops::ControlFlow;
+
+use sqlparser::ast::{Expr, ObjectName, Statement, TableFactor, Visit, Visitor};
+
+use super::names::{self, Flavor};
+use crate::error::{Error, Result};
+use crate::registry::Registry;
+
+/// Functions never run through a tenant handle, by backend.
+fn forbidden_function(flavor: Flavor, name: &str) -> Option<&'static str> {
+    let n = name.to_ascii_lowercase();
+    let state = "it changes session state the tenant context depends on";
+    let by_name = "it reads tables or files by name, out of tenantry's sight";
+    match flavor {
+        Flavor::Postgres => match n.as_str() {
+            "set_config" => Some(state),
+            "query_to_xml"
+            | "query_to_xml_and_xmlschema"
+            | "query_to_xmlschema"
+            | "table_to_xml"
+            | "table_to_xml_and_xmlschema"
+            | "table_to_xmlschema"
+            | "cursor_to_xml"
+            | "schema_to_xml"
+            | "schema_to_xml_and_xmlschema"
+            | "database_to_xml"
+            | "database_to_xml_and_xmlschema"
+            | "pg_read_file"
+            | "pg_read_binary_file"
+            | "lo_import"
+            | "lo_export" => Some(by_name),
+            _ if n.starts_with("dblink") => Some(by_name),
+            _ => None,
+        },
+        Flavor::MySql => match n.as_str() {
+            "load_file" => Some(by_name),
+            _ => None,
+        },
+        Flavor::Sqlite => match n.as_str() {
+            "load_extension" | "readfile" | "writefile" => Some(by_name),
+            _ => None,
+        },
+    }
+}
+
+struct Prepass<'r> {
+    flavor: Flavor,
+    registry: &'r Registry,
+    scoped: usize,
+}
+
+impl Prepass<'_> {
+    fn check_name(&self, name: &ObjectName) -> ControlFlow<Error> {
+        if self.flavor == Flavor::Postgres && names::is_pg_temp(self.flavor, name) {
+            return ControlFlow::Break(Error::Forbidden {
+                what: format!("a reference to `{name}`"),
+                reason: "pg_temp objects are per-session and shadow scoped tables".into(),
+            });
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+impl Visitor for Prepass<'_> {
+    type Break = Error;
+
+    fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<Error> {
+        self.check_name(relation)
+    }
+
+    fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<Error> {
+        if let TableFactor::Table {
+            name, args: None, ..
+        } = factor
+        {
+            match names::resolve(self.flavor, self.registry, name) {
+                Ok(Some(_)) => self.scoped += 1,
+                Ok(None) => {}
+                Err(e) => return ControlFlow::Break(e),
+            }
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<Error> {
+        if let Expr::Function(f) = expr {
+            self.check_name(&f.name)?;
+            if let Some(last) =
+                names::idents(&f.name).and_then(|p| p.last().map(|i| i.value.clone()))
+                && let Some(reason) = forbidden_function(self.flavor, &last)
+            {
+                return ControlFlow::Break(Error::Forbidden {
+                    what: format!("{last}()"),
+                    reason: reason.into(),
+                });
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// Runs the checks; returns how many FROM-position references name a scoped table.
+pub(crate) fn run(flavor: Flavor, registry: &Registry, stmts: &[Statement]) -> Result<usize> {
+    let mut p = Prepass {
+        flavor,
+        registry,
+        scoped: 0,
+    };
+    for s in stmts {
+        if let ControlFlow::Break(e) = s.visit(&mut p) {
+            return Err(e);
+        }
+    }
+    Ok(p.scoped)
+}
