@@ -1,1 +1,330 @@
-//! Test helpers.
+//! Test databases for tenantry's integration tests.
+//!
+//! Each [`TestDb`] is a fresh, uniquely named database (PostgreSQL, MariaDB/MySQL) or an
+//! in-memory SQLite database, with an owner connection and a connection as a non-owner,
+//! `NOSUPERUSER NOBYPASSRLS` app role. Everything it created is dropped when it is dropped.
+//!
+//! Servers are found through `TENANTRY_PG_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/test`) and `TENANTRY_MYSQL_URL` (default
+//! `mysql://root@127.0.0.1:3306/test`). When a server cannot be reached the test fails with
+//! a message naming the variable: a missing database never lets a test pass.
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+
+/// Environment variable naming the PostgreSQL server (an admin URL).
+pub const PG_URL_VAR: &str = "TENANTRY_PG_URL";
+/// Environment variable naming the MariaDB/MySQL server (an admin URL).
+pub const MYSQL_URL_VAR: &str = "TENANTRY_MYSQL_URL";
+const PG_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/test";
+const MYSQL_DEFAULT: &str = "mysql://root@127.0.0.1:3306/test";
+
+/// The PostgreSQL admin URL in use.
+pub fn pg_admin_url() -> String {
+    std::env::var(PG_URL_VAR).unwrap_or_else(|_| PG_DEFAULT.to_owned())
+}
+
+/// The MySQL admin URL in use.
+pub fn mysql_admin_url() -> String {
+    std::env::var(MYSQL_URL_VAR).unwrap_or_else(|_| MYSQL_DEFAULT.to_owned())
+}
+
+/// A fresh test database.
+pub struct TestDb {
+    /// Which backend.
+    pub backend: DbBackend,
+    /// Connection as the owner of the database's objects (runs migrations).
+    pub owner: DatabaseConnection,
+    /// Connection as the app role: not superuser, no BYPASSRLS, owns nothing.
+    pub app: DatabaseConnection,
+    /// The database name (`:memory:` for SQLite).
+    pub name: String,
+    /// The app role's name.
+    pub app_role: String,
+    /// The owner role's name.
+    pub owner_role: String,
+    /// URL connecting as the owner.
+    pub owner_url: String,
+    /// URL connecting as the app role.
+    pub app_url: String,
+    cleanup: Option<Cleanup>,
+}
+
+enum Cleanup {
+    Postgres {
+        admin_url: String,
+        db: String,
+        roles: Vec<String>,
+    },
+    MySql {
+        admin_url: String,
+        db: String,
+        user: String,
+    },
+}
+
+fn unique_name(prefix: &str) -> String {
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let n = SEQ.fetch_add(1, Ordering::Relaxed);
+    let rand = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}_{}_{}_{n}", std::process::id(), &rand[..8])
+}
+
+/// Replaces the user/password and database of a URL.
+fn with_user_and_db(url: &str, user: &str, db: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let host_part = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let host = host_part.split('/').next().unwrap_or(host_part);
+    format!("{scheme}://{user}@{host}/{db}")
+}
+
+async fn connect(url: &str, var: &str) -> DatabaseConnection {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.max_connections(8)
+        .min_connections(0)
+        .sqlx_logging(false)
+        .connect_timeout(std::time::Duration::from_secs(10));
+    match Database::connect(opts).await {
+        Ok(db) => db,
+        Err(e) => panic!(
+            "cannot connect to {url}: {e}\n\
+             The integration tests need this server; start it or set {var} to a reachable one."
+        ),
+    }
+}
+
+async fn exec(db: &DatabaseConnection, sql: &str) {
+    if let Err(e) = db.execute_unprepared(sql).await {
+        panic!("test setup statement failed: {sql}\n{e}");
+    }
+}
+
+impl TestDb {
+    /// A fresh PostgreSQL database owned by a fresh `NOSUPERUSER` owner role, with a
+    /// `NOSUPERUSER NOBYPASSRLS NOINHERIT` app role that may connect and use `public`.
+    pub async fn postgres() -> TestDb {
+        let admin_url = pg_admin_url();
+        let admin = connect(&admin_url, PG_URL_VAR).await;
+        let name = unique_name("tt");
+        let owner_role = format!("{name}_owner");
+        let app_role = format!("{name}_app");
+        exec(
+            &admin,
+            &format!(
+                "CREATE ROLE \"{owner_role}\" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+            ),
+        )
+        .await;
+        exec(&admin, &format!("CREATE ROLE \"{app_role}\" LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT NOCREATEDB NOCREATEROLE")).await;
+        exec(
+            &admin,
+            &format!("CREATE DATABASE \"{name}\" OWNER \"{owner_role}\""),
+        )
+        .await;
+        admin.close().await.ok();
+        let cleanup = Cleanup::Postgres {
+            admin_url: admin_url.clone(),
+            db: name.clone(),
+            roles: vec![app_role.clone(), owner_role.clone()],
+        };
+        // As superuser inside the new database: hand `public` to the owner, let the app in.
+        let super_db = connect(
+            &with_user_and_db(&admin_url, &user_of(&admin_url), &name),
+            PG_URL_VAR,
+        )
+        .await;
+        exec(
+            &super_db,
+            &format!("ALTER SCHEMA public OWNER TO \"{owner_role}\""),
+        )
+        .await;
+        exec(
+            &super_db,
+            &format!("REVOKE ALL ON DATABASE \"{name}\" FROM PUBLIC"),
+        )
+        .await;
+        exec(
+            &super_db,
+            &format!("GRANT CONNECT ON DATABASE \"{name}\" TO \"{app_role}\""),
+        )
+        .await;
+        exec(
+            &super_db,
+            &format!("GRANT USAGE ON SCHEMA public TO \"{app_role}\""),
+        )
+        .await;
+        super_db.close().await.ok();
+        let owner_url = with_user_and_db(&admin_url, &owner_role, &name);
+        let app_url = with_user_and_db(&admin_url, &app_role, &name);
+        let owner = connect(&owner_url, PG_URL_VAR).await;
+        let app = connect(&app_url, PG_URL_VAR).await;
+        TestDb {
+            backend: DbBackend::Postgres,
+            owner,
+            app,
+            name,
+            app_role,
+            owner_role,
+            owner_url,
+            app_url,
+            cleanup: Some(cleanup),
+        }
+    }
+
+    /// A fresh MariaDB/MySQL database; the owner connection is the admin user, the app user
+    /// has SELECT/INSERT/UPDATE/DELETE on the database only.
+    pub async fn mysql() -> TestDb {
+        let admin_url = mysql_admin_url();
+        let admin = connect(&admin_url, MYSQL_URL_VAR).await;
+        let name = unique_name("tt");
+        // MySQL user names are limited to 32 characters.
+        let app_role = format!("a{}", &name[name.len().saturating_sub(20)..]).replace('_', "");
+        exec(&admin, &format!("CREATE DATABASE `{name}`")).await;
+        exec(&admin, &format!("CREATE USER '{app_role}'@'%'")).await;
+        exec(&admin, &format!("CREATE USER '{app_role}'@'localhost'")).await;
+        for host in ["%", "localhost"] {
+            exec(
+                &admin,
+                &format!(
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON `{name}`.* TO '{app_role}'@'{host}'"
+                ),
+            )
+            .await;
+        }
+        admin.close().await.ok();
+        let owner_user = user_of(&admin_url);
+        let owner_url = with_user_and_db(&admin_url, &owner_user, &name);
+        let app_url = with_user_and_db(&admin_url, &app_role, &name);
+        let owner = connect(&owner_url, MYSQL_URL_VAR).await;
+        let app = connect(&app_url, MYSQL_URL_VAR).await;
+        TestDb {
+            backend: DbBackend::MySql,
+            owner,
+            app,
+            name: name.clone(),
+            app_role: app_role.clone(),
+            owner_role: owner_user,
+            owner_url,
+            app_url,
+            cleanup: Some(Cleanup::MySql {
+                admin_url,
+                db: name,
+                user: app_role,
+            }),
+        }
+    }
+
+    /// A fresh in-memory SQLite database (one shared connection: `owner` and `app` are the
+    /// same database; SQLite has no roles).
+    pub async fn sqlite() -> TestDb {
+        let url = "sqlite::memory:".to_owned();
+        let mut opts = ConnectOptions::new(url.clone());
+        // One connection: every connection to `:memory:` is a different database.
+        opts.max_connections(1)
+            .min_connections(1)
+            .sqlx_logging(false);
+        let owner = Database::connect(opts).await.unwrap();
+        let app = owner.clone();
+        TestDb {
+            backend: DbBackend::Sqlite,
+            owner,
+            app,
+            name: ":memory:".to_owned(),
+            app_role: String::new(),
+            owner_role: String::new(),
+            owner_url: url.clone(),
+            app_url: url,
+            cleanup: None,
+        }
+    }
+
+    /// One database of each backend (PostgreSQL, MySQL, SQLite).
+    pub async fn all() -> Vec<TestDb> {
+        vec![
+            Self::postgres().await,
+            Self::mysql().await,
+            Self::sqlite().await,
+        ]
+    }
+
+    /// Runs the reference migrations as the owner and grants the app role what it needs.
+    pub async fn migrate(&self) {
+        migration::Migrator::up(&self.owner, None).await.unwrap();
+        if self.backend == DbBackend::Postgres {
+            let role = &self.app_role;
+            exec(&self.owner, &format!("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \"{role}\"")).await;
+            exec(
+                &self.owner,
+                &format!("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO \"{role}\""),
+            )
+            .await;
+        }
+    }
+
+    /// Runs SQL as the owner, panicking with the statement on failure.
+    pub async fn owner_exec(&self, sql: &str) {
+        exec(&self.owner, sql).await;
+    }
+}
+
+fn user_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    match rest.rsplit_once('@') {
+        Some((cred, _)) => cred.split(':').next().unwrap_or(cred).to_owned(),
+        None => "postgres".to_owned(),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(cleanup) = self.cleanup.take() else {
+            return;
+        };
+        // Drop cannot await, and the test's runtime is blocked here: do the work on a fresh
+        // thread and runtime with its own admin connection. The test's pools are left alone
+        // (closing them would need the blocked runtime); `WITH (FORCE)` ends their sessions.
+        let handle = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                match cleanup {
+                    Cleanup::Postgres {
+                        admin_url,
+                        db,
+                        roles,
+                    } => {
+                        let admin = connect(&admin_url, PG_URL_VAR).await;
+                        exec(
+                            &admin,
+                            &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
+                        )
+                        .await;
+                        for role in roles {
+                            exec(&admin, &format!("DROP ROLE IF EXISTS \"{role}\"")).await;
+                        }
+                        admin.close().await.ok();
+                    }
+                    Cleanup::MySql {
+                        admin_url,
+                        db,
+                        user,
+                    } => {
+                        let admin = connect(&admin_url, MYSQL_URL_VAR).await;
+                        exec(&admin, &format!("DROP DATABASE IF EXISTS `{db}`")).await;
+                        exec(&admin, &format!("DROP USER IF EXISTS '{user}'@'%'")).await;
+                        exec(&admin, &format!("DROP USER IF EXISTS '{user}'@'localhost'")).await;
+                        admin.close().await.ok();
+                    }
+                }
+            });
+        });
+        if handle.join().is_err() && !std::thread::panicking() {
+            panic!("dropping the test database failed");
+        }
+    }
+}

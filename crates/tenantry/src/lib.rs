@@ -6,19 +6,24 @@
 //! `tenantry-migration` make the database refuse what the app layer might miss.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod connection;
+pub mod doctor;
 mod error;
-mod registry;
 pub mod policy;
+mod registry;
 pub mod rewrite;
 mod scoped;
 mod tenant;
+mod verify;
 
+pub use connection::{Audited, DEFAULT_SETTING, TenantDatabase, TenantTransaction};
 pub use error::{Error, Result};
 pub use registry::{Registry, ScopedTable};
 pub use rewrite::Rewriter;
 pub use scoped::TenantScoped;
 pub use tenant::{TenantId, TenantIdType};
 pub use tenantry_macros::TenantScoped;
+pub use verify::{Missing, MissingTable, RegistryReport, UnregisteredTable};
 
 /// Items used by generated code. Not public API.
 #[doc(hidden)]
