@@ -1,0 +1,201 @@
+//! `tenantry rewrite`, run as a user would run it.
+#![allow(clippy::unwrap_used)]
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+/// Runs `tenantry rewrite ARGS` (with `stdin` piped in when given); returns exit code and output.
+fn run(args: &[&str], stdin: Option<&str>) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tenantry"))
+        .arg("rewrite")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut pipe = child.stdin.take().unwrap();
+        pipe.write_all(stdin.unwrap_or_default().as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    format!(
+        "exit: {}\n--- stdout\n{}--- stderr\n{}",
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+#[test]
+fn postgres_select_with_join_and_custom_column() {
+    insta::assert_snapshot!(run(
+        &[
+            "--backend",
+            "postgres",
+            "--tenant",
+            "42",
+            "--table",
+            "orders",
+            "--table",
+            "billing.invoices:org_id",
+            "SELECT * FROM orders o JOIN billing.invoices i ON i.order_id = o.id WHERE o.id = $1",
+        ],
+        None
+    ));
+}
+
+#[test]
+fn postgres_inline_uuid_for_psql() {
+    insta::assert_snapshot!(run(
+        &[
+            "--backend",
+            "postgres",
+            "--tenant",
+            "0e7c1f7e-3c1a-4a57-9d1e-6f1e6f1e6f1e",
+            "--table",
+            "orders",
+            "--inline",
+            "SELECT id FROM orders WHERE status = 'open' OR total > 100",
+        ],
+        None
+    ));
+}
+
+#[test]
+fn sql_from_stdin() {
+    insta::assert_snapshot!(run(
+        &["--backend", "sqlite", "--tenant", "7", "--table", "orders"],
+        Some("DELETE FROM orders WHERE id = ?;\n")
+    ));
+}
+
+#[test]
+fn quoted_catalogue_name() {
+    insta::assert_snapshot!(run(
+        &[
+            "--backend",
+            "postgres",
+            "--tenant",
+            "7",
+            "--table",
+            "Mixed",
+            r#"SELECT * FROM "Mixed" m, mixed"#
+        ],
+        None
+    ));
+}
+
+#[test]
+fn mysql_insert_with_tenant_column_given() {
+    insta::assert_snapshot!(run(
+        &[
+            "--backend",
+            "mysql",
+            "--tenant",
+            "42",
+            "--table",
+            "orders",
+            "INSERT INTO orders (tenant_id, total) VALUES (?, ?)",
+        ],
+        None
+    ));
+}
+
+#[test]
+fn mysql_insert_adds_tenant_column() {
+    insta::assert_snapshot!(run(
+        &[
+            "--backend",
+            "mysql",
+            "--tenant",
+            "42",
+            "--table",
+            "orders",
+            "INSERT INTO orders (customer_id, total) VALUES (?, ?), (?, ?)",
+        ],
+        None
+    ));
+}
+
+#[test]
+fn mysql_inline() {
+    insta::assert_snapshot!(run(
+        &[
+            "--backend",
+            "mysql",
+            "--tenant",
+            "42",
+            "--table",
+            "orders",
+            "--inline",
+            "UPDATE orders SET total = ? WHERE id = ?"
+        ],
+        None
+    ));
+}
+
+#[test]
+fn unscoped_statement_passes_through() {
+    insta::assert_snapshot!(run(
+        &[
+            "--backend",
+            "postgres",
+            "--tenant",
+            "42",
+            "--table",
+            "orders",
+            "SELECT * FROM products"
+        ],
+        None
+    ));
+}
+
+#[test]
+fn refused_statement_exits_2() {
+    insta::assert_snapshot!(run(
+        &[
+            "--backend",
+            "postgres",
+            "--tenant",
+            "42",
+            "--table",
+            "orders",
+            "SET ROLE admin"
+        ],
+        None
+    ));
+}
+
+#[test]
+fn cross_tenant_literal_is_refused() {
+    insta::assert_snapshot!(run(
+        &[
+            "--backend",
+            "sqlite",
+            "--tenant",
+            "42",
+            "--table",
+            "orders",
+            "INSERT INTO orders (tenant_id, total) VALUES (7, 1)",
+        ],
+        None
+    ));
+}
+
+#[test]
+fn bad_tenant_exits_2() {
+    insta::assert_snapshot!(run(
+        &[
+            "--backend",
+            "postgres",
+            "--tenant",
+            "acme",
+            "--table",
+            "orders",
+            "SELECT 1"
+        ],
+        None
+    ));
+}
