@@ -1,0 +1,532 @@
+//! `Registry::verify`: the registry compared with the live database catalogue.
+//!
+//! A table that has a tenant column but is not registered is a table the rewriter passes
+//! through unscoped — the one mistake a startup check can catch before it leaks. A registered
+//! table the database lacks (or whose tenant column it lacks) means the registry and the
+//! migrations disagree.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+
+use crate::error::{Error, Result};
+use crate::registry::{Registry, ScopedTable};
+
+/// What [`Registry::verify`] found. Empty lists mean the registry and the database agree.
+///
+/// ```
+/// # use tenantry::RegistryReport;
+/// let report = RegistryReport::default();
+/// assert!(report.is_clean());
+/// assert_eq!(report.to_string(), "the tenantry registry matches the database");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RegistryReport {
+    /// Tables (and views) in the database with a tenant column that no registered table
+    /// covers: statements on them would not be scoped.
+    pub unregistered: Vec<UnregisteredTable>,
+    /// Registered tables the database does not have, or whose tenant column it lacks.
+    pub missing: Vec<MissingTable>,
+}
+
+impl RegistryReport {
+    /// Whether nothing was found.
+    pub fn is_clean(&self) -> bool {
+        self.unregistered.is_empty() && self.missing.is_empty()
+    }
+}
+
+/// A database table with a tenant column that the registry does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UnregisteredTable {
+    /// The schema (PostgreSQL), database (MySQL) or attached database (SQLite) holding it.
+    pub schema: String,
+    /// The table name, as in the catalogue.
+    pub name: String,
+    /// Its columns named like one of the registry's tenant columns.
+    pub columns: Vec<String>,
+}
+
+/// A registered table the database does not match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MissingTable {
+    /// The table as registered.
+    pub table: ScopedTable,
+    /// What is missing.
+    pub missing: Missing,
+}
+
+/// What a [`MissingTable`] lacks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Missing {
+    /// No such table (or view) where the name resolves.
+    Table,
+    /// The table exists but has no column with the registered tenant column's name.
+    Column,
+}
+
+impl fmt::Display for RegistryReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_clean() {
+            return f.write_str("the tenantry registry matches the database");
+        }
+        write!(
+            f,
+            "the tenantry registry and the database disagree ({} unregistered, {} missing):",
+            self.unregistered.len(),
+            self.missing.len()
+        )?;
+        for t in &self.unregistered {
+            write!(f, "\n  - {t}")?;
+        }
+        for t in &self.missing {
+            write!(f, "\n  - {t}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for UnregisteredTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}.{}` has tenant column {} but is not registered, so it is not scoped; \
+             mark its entity with #[derive(TenantScoped)] or add it with `Registry::table`",
+            self.schema,
+            self.name,
+            self.columns
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+impl fmt::Display for MissingTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.missing {
+            Missing::Table => write!(
+                f,
+                "registered table `{}` does not exist in the database; run the migrations or \
+                 fix its name",
+                self.table
+            ),
+            Missing::Column => write!(
+                f,
+                "registered table `{}` has no tenant column `{}`; add the column or register \
+                 the right one",
+                self.table,
+                self.table.column()
+            ),
+        }
+    }
+}
+
+impl Registry {
+    /// Compares the registry with the database's catalogue.
+    ///
+    /// Reports every table or view that has a column named like one of the registry's tenant
+    /// columns ([`tenant_columns`](Self::tenant_columns), `tenant_id` for an empty registry)
+    /// and is not registered, and every registered table that is absent or lacks its tenant
+    /// column. A table registered without a schema covers tables of that name in every schema
+    /// (as the rewriter scopes them) and must exist where unqualified names resolve.
+    ///
+    /// Read from `pg_catalog` on PostgreSQL (all non-system schemas, whatever the role's
+    /// privileges; partitions are covered by their parent), `information_schema` on
+    /// MySQL/MariaDB (the current database, plus databases named by registered tables), and
+    /// `sqlite_master`/`pragma_table_info` on SQLite (every attached database). Column names
+    /// compare exactly on PostgreSQL and case-insensitively elsewhere; table names compare
+    /// case-insensitively on SQLite only.
+    ///
+    /// Call it at startup with any connection (it only reads the catalogue) and refuse to
+    /// start, or log, when the report is not [clean](RegistryReport::is_clean).
+    pub async fn verify(&self, db: &impl ConnectionTrait) -> Result<RegistryReport> {
+        let backend = db.get_database_backend();
+        let columns = self.tenant_columns();
+        let catalogue = match backend {
+            DbBackend::Postgres => postgres(db, &columns).await?,
+            DbBackend::MySql => mysql(db, &columns, &self.schemas()).await?,
+            DbBackend::Sqlite => sqlite(db, &columns).await?,
+            #[allow(unreachable_patterns)]
+            other => {
+                return Err(Error::Forbidden {
+                    what: format!("Registry::verify on backend {other:?}"),
+                    reason: "only PostgreSQL, MySQL/MariaDB and SQLite catalogues are known".into(),
+                });
+            }
+        };
+        Ok(compare(self, &catalogue, Rules::of(backend)))
+    }
+
+    fn schemas(&self) -> Vec<&str> {
+        let mut schemas: Vec<&str> = self.tables().iter().filter_map(|t| t.schema()).collect();
+        schemas.sort_unstable();
+        schemas.dedup();
+        schemas
+    }
+}
+
+/// What the catalogue says.
+#[derive(Debug, Default)]
+struct Catalogue {
+    /// The schemas unqualified names resolve in, in order.
+    search_path: Vec<String>,
+    /// (schema, table) → its columns among the candidate tenant columns.
+    tables: BTreeMap<(String, String), Vec<String>>,
+}
+
+impl Catalogue {
+    fn add(&mut self, schema: String, table: String, column: Option<String>) {
+        let columns = self.tables.entry((schema, table)).or_default();
+        if let Some(c) = column {
+            columns.push(c);
+        }
+    }
+}
+
+/// How names compare on a backend.
+#[derive(Clone, Copy)]
+struct Rules {
+    tables_ci: bool,
+    columns_ci: bool,
+}
+
+impl Rules {
+    fn of(backend: DbBackend) -> Self {
+        match backend {
+            DbBackend::Postgres => Self {
+                tables_ci: false,
+                columns_ci: false,
+            },
+            DbBackend::Sqlite => Self {
+                tables_ci: true,
+                columns_ci: true,
+            },
+            _ => Self {
+                tables_ci: false,
+                columns_ci: true,
+            },
+        }
+    }
+
+    fn same_table(self, a: &str, b: &str) -> bool {
+        if self.tables_ci {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    }
+
+    fn same_column(self, a: &str, b: &str) -> bool {
+        if self.columns_ci {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    }
+}
+
+fn compare(registry: &Registry, catalogue: &Catalogue, rules: Rules) -> RegistryReport {
+    let tenant_columns = registry.tenant_columns();
+    let mut report = RegistryReport::default();
+
+    for ((schema, name), columns) in &catalogue.tables {
+        let tenant: Vec<String> = columns
+            .iter()
+            .filter(|c| tenant_columns.iter().any(|t| rules.same_column(c, t)))
+            .cloned()
+            .collect();
+        if tenant.is_empty() {
+            continue;
+        }
+        let covered = registry.tables().iter().any(|t| {
+            rules.same_table(t.name(), name)
+                && t.schema().is_none_or(|s| rules.same_table(s, schema))
+        });
+        if !covered {
+            report.unregistered.push(UnregisteredTable {
+                schema: schema.clone(),
+                name: name.clone(),
+                columns: tenant,
+            });
+        }
+    }
+
+    for table in registry.tables() {
+        let found = match table.schema() {
+            Some(s) => find(catalogue, rules, s, table.name()),
+            None => catalogue
+                .search_path
+                .iter()
+                .find_map(|s| find(catalogue, rules, s, table.name())),
+        };
+        let missing = match found {
+            None => Some(Missing::Table),
+            Some(columns) if !columns.iter().any(|c| rules.same_column(c, table.column())) => {
+                Some(Missing::Column)
+            }
+            Some(_) => None,
+        };
+        if let Some(missing) = missing {
+            report.missing.push(MissingTable {
+                table: table.clone(),
+                missing,
+            });
+        }
+    }
+    report
+}
+
+fn find<'c>(
+    catalogue: &'c Catalogue,
+    rules: Rules,
+    schema: &str,
+    name: &str,
+) -> Option<&'c [String]> {
+    catalogue
+        .tables
+        .iter()
+        .find(|((s, t), _)| rules.same_table(s, schema) && rules.same_table(t, name))
+        .map(|(_, columns)| columns.as_slice())
+}
+
+/// The lower-cased candidate column names, bound as values.
+fn column_values(columns: &[&str]) -> Vec<Value> {
+    columns
+        .iter()
+        .map(|c| Value::String(Some(c.to_lowercase())))
+        .collect()
+}
+
+fn placeholders(backend: DbBackend, from: usize, count: usize) -> String {
+    (from..from + count)
+        .map(|i| match backend {
+            DbBackend::Postgres => format!("${i}"),
+            _ => "?".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn text(row: &QueryResult, index: usize) -> Result<String> {
+    Ok(row.try_get_by_index::<String>(index)?)
+}
+
+fn opt_text(row: &QueryResult, index: usize) -> Result<Option<String>> {
+    Ok(row.try_get_by_index::<Option<String>>(index)?)
+}
+
+async fn postgres(db: &impl ConnectionTrait, columns: &[&str]) -> Result<Catalogue> {
+    let backend = DbBackend::Postgres;
+    let mut catalogue = Catalogue::default();
+    let path = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT s.name::text FROM unnest(current_schemas(false)) WITH ORDINALITY AS s(name, n) \
+             ORDER BY s.n",
+        ))
+        .await?;
+    for row in &path {
+        catalogue.search_path.push(text(row, 0)?);
+    }
+    let sql = format!(
+        "SELECT n.nspname::text, c.relname::text, a.attname::text \
+         FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 \
+           AND NOT a.attisdropped AND lower(a.attname::text) IN ({}) \
+         WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND NOT c.relispartition \
+           AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'",
+        placeholders(backend, 1, columns.len())
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            column_values(columns),
+        ))
+        .await?;
+    for row in &rows {
+        catalogue.add(text(row, 0)?, text(row, 1)?, opt_text(row, 2)?);
+    }
+    Ok(catalogue)
+}
+
+async fn mysql(db: &impl ConnectionTrait, columns: &[&str], schemas: &[&str]) -> Result<Catalogue> {
+    let backend = DbBackend::MySql;
+    let mut catalogue = Catalogue::default();
+    let current = db
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT CAST(DATABASE() AS CHAR)",
+        ))
+        .await?;
+    if let Some(row) = current
+        && let Some(name) = opt_text(&row, 0)?
+    {
+        catalogue.search_path.push(name);
+    }
+    let extra = if schemas.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " OR t.TABLE_SCHEMA IN ({})",
+            placeholders(backend, 0, schemas.len())
+        )
+    };
+    let sql = format!(
+        "SELECT CAST(t.TABLE_SCHEMA AS CHAR), CAST(t.TABLE_NAME AS CHAR), \
+           CAST(c.COLUMN_NAME AS CHAR) \
+         FROM information_schema.TABLES t \
+         LEFT JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA \
+           AND c.TABLE_NAME = t.TABLE_NAME AND LOWER(c.COLUMN_NAME) IN ({}) \
+         WHERE t.TABLE_SCHEMA = DATABASE(){extra}",
+        placeholders(backend, 0, columns.len())
+    );
+    let mut values = column_values(columns);
+    values.extend(schemas.iter().map(|s| Value::String(Some((*s).to_owned()))));
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    for row in &rows {
+        catalogue.add(text(row, 0)?, text(row, 1)?, opt_text(row, 2)?);
+    }
+    Ok(catalogue)
+}
+
+async fn sqlite(db: &impl ConnectionTrait, columns: &[&str]) -> Result<Catalogue> {
+    let backend = DbBackend::Sqlite;
+    let mut catalogue = Catalogue::default();
+    let databases = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT name FROM pragma_database_list ORDER BY seq",
+        ))
+        .await?;
+    for row in &databases {
+        catalogue.search_path.push(text(row, 0)?);
+    }
+    for schema in catalogue.search_path.clone() {
+        let quoted = format!("\"{}\"", schema.replace('"', "\"\""));
+        let sql = format!(
+            "SELECT m.name, p.name FROM {quoted}.sqlite_master m \
+             LEFT JOIN pragma_table_info(m.name, ?) p ON lower(p.name) IN ({}) \
+             WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
+            placeholders(backend, 0, columns.len())
+        );
+        let mut values = vec![Value::String(Some(schema.clone()))];
+        values.extend(column_values(columns));
+        let rows = db
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        for row in &rows {
+            catalogue.add(schema.clone(), text(row, 0)?, opt_text(row, 1)?);
+        }
+    }
+    Ok(catalogue)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn catalogue(search_path: &[&str], tables: &[(&str, &str, &[&str])]) -> Catalogue {
+        let mut c = Catalogue {
+            search_path: search_path.iter().map(|s| (*s).to_owned()).collect(),
+            ..Catalogue::default()
+        };
+        for (schema, table, columns) in tables {
+            c.add((*schema).into(), (*table).into(), None);
+            for col in *columns {
+                c.add((*schema).into(), (*table).into(), Some((*col).into()));
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn clean_when_everything_matches() {
+        let registry = Registry::new()
+            .table("orders", "tenant_id")
+            .table("billing.invoices", "tenant_id");
+        let c = catalogue(
+            &["public"],
+            &[
+                ("public", "orders", &["tenant_id"]),
+                ("billing", "invoices", &["tenant_id"]),
+                ("public", "countries", &[]),
+            ],
+        );
+        let report = compare(&registry, &c, Rules::of(DbBackend::Postgres));
+        assert!(report.is_clean(), "{report}");
+    }
+
+    #[test]
+    fn reports_unregistered_and_missing() {
+        let registry = Registry::new()
+            .table("orders", "tenant_id")
+            .table("customers", "tenant_id")
+            .table("billing.invoices", "org_id");
+        let c = catalogue(
+            &["public"],
+            &[
+                ("public", "orders", &["tenant_id"]),
+                ("public", "customers", &[]),
+                ("public", "audit_log", &["tenant_id", "org_id"]),
+                ("billing", "payments", &["org_id"]),
+            ],
+        );
+        let report = compare(&registry, &c, Rules::of(DbBackend::Postgres));
+        insta::assert_snapshot!(report.to_string(), @r"
+        the tenantry registry and the database disagree (2 unregistered, 2 missing):
+          - `billing.payments` has tenant column `org_id` but is not registered, so it is not scoped; mark its entity with #[derive(TenantScoped)] or add it with `Registry::table`
+          - `public.audit_log` has tenant column `tenant_id`, `org_id` but is not registered, so it is not scoped; mark its entity with #[derive(TenantScoped)] or add it with `Registry::table`
+          - registered table `customers` has no tenant column `tenant_id`; add the column or register the right one
+          - registered table `billing.invoices` does not exist in the database; run the migrations or fix its name
+        ");
+        assert_eq!(report.missing[0].missing, Missing::Column);
+        assert_eq!(report.missing[1].missing, Missing::Table);
+    }
+
+    #[test]
+    fn unqualified_registration_covers_every_schema_but_must_resolve() {
+        let registry = Registry::new().table("orders", "tenant_id");
+        let c = catalogue(
+            &["app"],
+            &[
+                ("public", "orders", &["tenant_id"]),
+                ("tenant_acme", "orders", &["tenant_id"]),
+            ],
+        );
+        let report = compare(&registry, &c, Rules::of(DbBackend::Postgres));
+        assert!(report.unregistered.is_empty());
+        assert_eq!(
+            report.missing.len(),
+            1,
+            "`orders` is not on the search path"
+        );
+    }
+
+    #[test]
+    fn case_rules_per_backend() {
+        let registry = Registry::new().table("Orders", "Tenant_ID");
+        let c = catalogue(&["main"], &[("main", "orders", &["tenant_id"])]);
+        assert!(compare(&registry, &c, Rules::of(DbBackend::Sqlite)).is_clean());
+        let pg = compare(&registry, &c, Rules::of(DbBackend::Postgres));
+        assert_eq!(pg.missing.len(), 1);
+        assert!(pg.unregistered.is_empty(), "column names differ in case");
+        let my = compare(&registry, &c, Rules::of(DbBackend::MySql));
+        assert_eq!(
+            my.unregistered.len(),
+            1,
+            "table names are case-sensitive on MySQL"
+        );
+    }
+}
