@@ -218,3 +218,42 @@ fn inline_mode_writes_the_tenant_as_a_literal() {
     );
     assert_eq!(out.values.unwrap().0, vec![Value::from(1)]);
 }
+
+#[test]
+fn scripts_come_back_one_statement_at_a_time() {
+    let r = rewriter();
+    let script = Statement::from_string(
+        DbBackend::Postgres,
+        "UPDATE orders SET total = 0; SELECT 1; DELETE FROM orders WHERE id = 3",
+    );
+    let out = r.rewrite_script(script, &TenantId::from(9_i64)).unwrap();
+    let sql: Vec<&str> = out.iter().map(|r| r.statement.sql.as_str()).collect();
+    assert_eq!(
+        sql,
+        [
+            "UPDATE orders SET total = 0 WHERE orders.tenant_id = $1",
+            "SELECT 1",
+            "DELETE FROM orders WHERE id = 3 AND orders.tenant_id = $1",
+        ]
+    );
+    assert_eq!(
+        out[0].statement.values.clone().unwrap().0,
+        vec![Value::BigInt(Some(9))]
+    );
+    assert!(out[1].statement.values.is_none());
+
+    let refused =
+        Statement::from_string(DbBackend::Postgres, "SELECT id FROM orders; SET ROLE admin");
+    assert!(matches!(
+        r.rewrite_script(refused, &TenantId::from(9_i64)),
+        Err(Error::Forbidden { .. })
+    ));
+
+    let single = Statement::from_string(DbBackend::Sqlite, "SELECT id FROM orders");
+    let out = r.rewrite_script(single, &TenantId::from(9_i64)).unwrap();
+    assert_eq!(out.len(), 1);
+    assert_eq!(
+        out[0].statement.sql,
+        "SELECT id FROM orders WHERE orders.tenant_id = ?"
+    );
+}

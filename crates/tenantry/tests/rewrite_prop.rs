@@ -305,8 +305,14 @@ fn the_checker_notices_a_missing_predicate() {
     for (sql, missing) in [
         ("SELECT * FROM orders o JOIN customers c ON 1 = 1", 2),
         ("SELECT * FROM orders o WHERE o.tenant_id = $1", 0),
-        ("SELECT * FROM products p LEFT JOIN orders ON orders.tenant_id = $1", 0),
-        ("DELETE FROM orders WHERE EXISTS (SELECT 1 FROM customers)", 2),
+        (
+            "SELECT * FROM products p LEFT JOIN orders ON orders.tenant_id = $1",
+            0,
+        ),
+        (
+            "DELETE FROM orders WHERE EXISTS (SELECT 1 FROM customers)",
+            2,
+        ),
     ] {
         let mut checker = Checker {
             backend: DbBackend::Postgres,
@@ -316,6 +322,11 @@ fn the_checker_notices_a_missing_predicate() {
         for s in Parser::parse_sql(&PostgreSqlDialect {}, sql).unwrap() {
             let _ = s.visit(&mut checker);
         }
-        assert_eq!(checker.missing.len(), missing, "{sql}: {:?}", checker.missing);
+        assert_eq!(
+            checker.missing.len(),
+            missing,
+            "{sql}: {:?}",
+            checker.missing
+        );
     }
 }

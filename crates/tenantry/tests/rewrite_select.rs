@@ -244,6 +244,81 @@ case!(
     select_multiple_statements_unscoped,
     "SELECT 1; SELECT id FROM products"
 );
+case!(
+    select_alias_renames_columns,
+    "SELECT o.tenant_id FROM orders AS o(tenant_id, x) WHERE o.x > 1",
+    [],
+    [Postgres]
+);
+case!(
+    select_full_join_three_way,
+    "SELECT * FROM orders a FULL JOIN customers b ON a.id = b.id LEFT JOIN products p ON p.id = a.id",
+    [],
+    [Postgres, Sqlite]
+);
+case!(
+    select_right_join_after_inner,
+    "SELECT * FROM orders o JOIN customers c ON c.id = o.customer_id RIGHT JOIN products p ON p.id = o.product_id"
+);
+case!(
+    select_in_subquery_with_union,
+    "SELECT id FROM products WHERE id IN (SELECT product_id FROM orders UNION SELECT product_id FROM order_items)"
+);
+case!(
+    select_case_with_subquery,
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id) THEN 1 ELSE 0 END FROM customers c"
+);
+case!(
+    select_function_arg_subquery,
+    "SELECT coalesce((SELECT max(total) FROM orders), 0)"
+);
+case!(
+    select_nested_cte_scopes,
+    "WITH a AS (SELECT id FROM orders), b AS (SELECT id FROM a UNION SELECT id FROM customers) SELECT * FROM b WHERE id IN (SELECT id FROM a)"
+);
+case!(
+    select_cte_shadow_only_inside,
+    "SELECT * FROM (WITH orders AS (SELECT 1 AS id) SELECT id FROM orders) x JOIN orders o ON o.id = x.id"
+);
+case!(
+    select_table_function_unscoped,
+    "SELECT * FROM generate_series(1, 3) AS g(n) JOIN orders o ON o.id = g.n",
+    [],
+    [Postgres]
+);
+case!(
+    select_unnest,
+    "SELECT * FROM orders o, unnest(o.tags) AS t(tag)",
+    [],
+    [Postgres]
+);
+case!(
+    select_quoted_tenant_column_registry,
+    r#"SELECT * FROM "Mixed" AS m WHERE m."Value" = $1"#,
+    [1]
+);
+case!(
+    select_limit_subquery,
+    "SELECT id FROM products LIMIT (SELECT count(*) FROM orders)",
+    [],
+    [Postgres]
+);
+case!(
+    select_order_by_subquery,
+    "SELECT id FROM products p ORDER BY (SELECT count(*) FROM order_items i WHERE i.product_id = p.id)"
+);
+case!(
+    select_group_by_rollup_unscoped,
+    "SELECT category, count(*) FROM products GROUP BY category"
+);
+case!(
+    select_exists_in_join_on_left,
+    "SELECT * FROM customers c LEFT JOIN orders o ON o.customer_id = c.id AND EXISTS (SELECT 1 FROM order_items i WHERE i.order_id = o.id)"
+);
+case!(
+    select_tenant_column_needs_quotes,
+    "SELECT a.id FROM accounts a JOIN orders o ON o.account_id = a.id"
+);
 case!(explain_select, "EXPLAIN SELECT id FROM orders");
 
 #[test]

@@ -203,6 +203,17 @@ case!(
     [Sqlite]
 );
 
+case!(
+    insert_tenant_column_needs_quotes,
+    "INSERT INTO accounts (name) VALUES ($1)",
+    ["a"]
+);
+case!(
+    insert_tenant_column_given_case_insensitive,
+    "INSERT INTO accounts (name, orgkey) VALUES ($1, $2)",
+    ["a", 42]
+);
+
 // UPDATE
 case!(
     update_simple,

@@ -68,6 +68,13 @@ impl PlanCache {
         found
     }
 
+    /// Whether a plan for `sql` is cached (counts nothing).
+    pub(crate) fn contains(&self, flavor: Flavor, sql: &str) -> bool {
+        self.inner
+            .read()
+            .is_ok_and(|inner| inner.maps[flavor.index()].contains_key(sql))
+    }
+
     /// Stores a plan, evicting if full.
     pub(crate) fn insert(&self, flavor: Flavor, sql: &str, plan: Arc<Plan>) {
         if self.capacity == 0 {

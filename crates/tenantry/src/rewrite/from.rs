@@ -4,8 +4,9 @@
 //! - A table joined with `ON`: into that join's `ON`, so `LEFT JOIN` keeps unmatched rows.
 //! - The left side of a `RIGHT JOIN … ON`: its pending predicates move into that `ON` (that
 //!   side is the one null-extended).
-//! - `FULL JOIN`, outer joins with `USING`/`NATURAL`, and aliased parenthesised joins: a
-//!   predicate cannot be placed without changing meaning, so each scoped table is replaced
+//! - `FULL JOIN`, outer joins with `USING`/`NATURAL`, aliased parenthesised joins, and
+//!   aliases that rename columns (`orders AS o(a, b)`): a predicate cannot be placed without
+//!   changing meaning (or naming the wrong column), so each scoped table is replaced
 //!   by `(SELECT * FROM t WHERE t.col = tenant) AS t`. UPDATE/DELETE targets cannot be
 //!   replaced; there such shapes are refused.
 
@@ -124,14 +125,16 @@ fn scope_factor(
             let Some(table) = ctx.lookup(name)? else {
                 return Ok(Vec::new());
             };
-            if !force {
+            // `orders AS o(a, b, …)` renames columns: `o.<tenant column>` may not be it.
+            let renamed = alias.as_ref().is_some_and(|a| !a.columns.is_empty());
+            if !force && !renamed {
                 let q = names::qualifier(name, alias.as_ref().map(|a| &a.name));
                 return Ok(vec![ctx.predicate(q, table)]);
             }
             if wrap == Wrap::Forbidden {
                 return Err(Error::Unprovable {
                     table: table.to_string(),
-                    reason: "the table is written by this statement and joined in a way (FULL JOIN, outer join with USING/NATURAL) that leaves no place for its tenant predicate".into(),
+                    reason: "the table is written by this statement and joined in a way (FULL JOIN, outer join with USING/NATURAL) or aliased with column names, which leaves no place for its tenant predicate".into(),
                 });
             }
             let alias = alias.take().unwrap_or_else(|| TableAlias {

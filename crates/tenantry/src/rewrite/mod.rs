@@ -41,9 +41,10 @@
 //! comes back with `values: Some([tenant])` when it needed the tenant: run it prepared.
 //!
 //! # Several statements in one string
-//! Each is rewritten and they are joined with `; ` sharing one value list, or the whole
-//! string is refused. PostgreSQL and MySQL do not prepare multi-statement strings, so a
-//! connection should run such a string only if it needed no tenant value.
+//! [`Rewriter::rewrite`] rewrites each and joins them with `; `, sharing one value list, or
+//! refuses the whole string. PostgreSQL and MySQL do not prepare multi-statement strings, so
+//! for `execute_unprepared` use [`Rewriter::rewrite_script`], which returns the statements
+//! one by one, each with its own values.
 //!
 //! # Refused
 //! Unparseable SQL, DDL, `SET`/`RESET` (roles and session authorization too), `set_config()`
@@ -159,6 +160,44 @@ impl Rewriter {
             statement: plan.bind(stmt, tenant)?,
             cache_hit: false,
         })
+    }
+
+    /// Scopes a string that may hold several statements (what `execute_unprepared` receives),
+    /// returning each statement on its own, to be run one after the other: PostgreSQL and
+    /// MySQL do not prepare multi-statement strings, and a scoped statement needs its tenant
+    /// value bound. All or nothing: one refusal refuses the whole string.
+    ///
+    /// # Errors
+    /// As [`rewrite`](Self::rewrite); [`Forbidden`](crate::Error::Forbidden) for several
+    /// statements sharing bound values.
+    pub fn rewrite_script(&self, stmt: Statement, tenant: &TenantId) -> Result<Vec<Rewritten>> {
+        let flavor = Flavor::of(stmt.db_backend)?;
+        if self.cache.contains(flavor, &stmt.sql) {
+            return Ok(vec![self.rewrite(stmt, tenant)?]);
+        }
+        let pieces = planner::split(flavor, &stmt.sql)?;
+        if pieces.len() <= 1 {
+            return Ok(vec![self.rewrite(stmt, tenant)?]);
+        }
+        if stmt.values.as_ref().is_some_and(|v| !v.0.is_empty()) {
+            return Err(crate::Error::Forbidden {
+                what: "several statements sharing bound values".into(),
+                reason: "send them one at a time, each with its own values".into(),
+            });
+        }
+        pieces
+            .into_iter()
+            .map(|sql| {
+                self.rewrite(
+                    Statement {
+                        sql,
+                        values: None,
+                        db_backend: stmt.db_backend,
+                    },
+                    tenant,
+                )
+            })
+            .collect()
     }
 
     /// Plan-cache counters.

@@ -12,6 +12,15 @@ use crate::error::{Error, Result};
 use crate::registry::Registry;
 use crate::tenant::TenantId;
 
+/// The statements of a string, printed one by one.
+pub(crate) fn split(flavor: Flavor, sql: &str) -> Result<Vec<String>> {
+    let stmts = Parser::parse_sql(flavor.dialect(), sql).map_err(|e| Error::Parse {
+        message: e.to_string(),
+        sql: sql.to_owned(),
+    })?;
+    Ok(stmts.iter().map(ToString::to_string).collect())
+}
+
 /// Plans `sql`. With `inline`, the tenant is written into the SQL as a literal (display only).
 pub(crate) fn plan(
     flavor: Flavor,

@@ -5,7 +5,8 @@ use sea_orm::{DbBackend, Statement, Value, Values};
 use tenantry::{Registry, ScopedTable, TenantId, TenantIdType};
 
 /// The schema every case runs against: `orders`, `customers`, `order_items`, `"Mixed"` and
-/// `billing.invoices` (tenant column `org_id`) are scoped; `products` is shared.
+/// `billing.invoices` (tenant column `org_id`) and `accounts` (tenant column `OrgKey`) are
+/// scoped; `products` is shared.
 pub fn registry() -> Registry {
     Registry::new()
         .table("orders", "tenant_id")
@@ -13,6 +14,7 @@ pub fn registry() -> Registry {
         .table("order_items", "tenant_id")
         .table("Mixed", "tenant_id")
         .table("billing.invoices", "org_id")
+        .table("accounts", "OrgKey")
 }
 
 /// A registry whose tables declare a UUID tenant column.
