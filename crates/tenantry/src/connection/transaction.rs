@@ -68,11 +68,7 @@ impl TenantTransaction {
 
     /// Rewrites a statement for this tenant, inside a span carrying tenant and cache outcome.
     fn scope(&self, stmt: Statement) -> Result<(Statement, tracing::Span), DbErr> {
-        let span = tracing::debug_span!(
-            "tenantry.statement",
-            tenant = %self.tenant,
-            cache_hit = tracing::field::Empty,
-        );
+        let span = self.span();
         let rewritten = span.in_scope(|| self.rewriter.rewrite(stmt, &self.tenant))?;
         span.record("cache_hit", rewritten.cache_hit);
         Ok((rewritten.statement, span))
@@ -92,16 +88,31 @@ impl ConnectionTrait for TenantTransaction {
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         let stmt = Statement::from_string(ConnectionTrait::get_database_backend(self), sql);
-        let (stmt, span) = self.scope(stmt)?;
-        // A scoped statement binds the tenant as a parameter, so it must run prepared; one
-        // that needed no parameter keeps the simple protocol (several statements allowed).
-        if stmt.values.as_ref().is_some_and(|v| !v.0.is_empty()) {
-            self.txn.execute_raw(stmt).instrument(span).await
-        } else {
-            self.txn
-                .execute_unprepared(&stmt.sql)
-                .instrument(span)
-                .await
+        let span = self.span();
+        let script = span.in_scope(|| self.rewriter.rewrite_script(stmt, &self.tenant))?;
+        span.record("cache_hit", script.iter().all(|r| r.cache_hit));
+        // Each statement on its own: one that binds the tenant must run prepared, and
+        // PostgreSQL/MySQL prepare one statement at a time. The last result is returned.
+        let mut last = None;
+        for rewritten in script {
+            let stmt = rewritten.statement;
+            let result = if stmt.values.as_ref().is_some_and(|v| !v.0.is_empty()) {
+                self.txn.execute_raw(stmt).instrument(span.clone()).await?
+            } else {
+                self.txn
+                    .execute_unprepared(&stmt.sql)
+                    .instrument(span.clone())
+                    .await?
+            };
+            last = Some(result);
+        }
+        match last {
+            Some(result) => Ok(result),
+            None => Err(crate::Error::Parse {
+                message: "no statement".into(),
+                sql: sql.to_owned(),
+            }
+            .into()),
         }
     }
 
@@ -215,6 +226,14 @@ impl TransactionTrait for TenantTransaction {
 }
 
 impl TenantTransaction {
+    fn span(&self) -> tracing::Span {
+        tracing::debug_span!(
+            "tenantry.statement",
+            tenant = %self.tenant,
+            cache_hit = tracing::field::Empty,
+        )
+    }
+
     fn nested(&self, txn: DatabaseTransaction) -> TenantTransaction {
         TenantTransaction::new(txn, self.tenant.clone(), Arc::clone(&self.rewriter))
     }
