@@ -1,7 +1,7 @@
 //! Entities as sea-orm-cli generates them, marked with one added derive; compiled with the
 //! lints a strict application uses.
 #![forbid(unsafe_code)]
-#![deny(warnings, missing_docs, unreachable_pub)]
+#![deny(warnings, missing_docs, unreachable_pub, unused_qualifications)]
 
 /// Default tenant column `tenant_id: Uuid`.
 pub mod orders {
@@ -32,6 +32,7 @@ pub mod orders {
 }
 
 /// A schema-qualified table, tenant column typed through the `uuid` crate path.
+#[allow(unused_qualifications)] // `uuid::Uuid` on purpose, though the prelude has `Uuid`
 pub mod invoices {
     use sea_orm::entity::prelude::*;
 
