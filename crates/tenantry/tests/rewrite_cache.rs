@@ -257,3 +257,39 @@ fn scripts_come_back_one_statement_at_a_time() {
         "SELECT id FROM orders WHERE orders.tenant_id = ?"
     );
 }
+
+#[test]
+fn multi_row_inserts_of_new_lengths_are_derived_from_the_one_row_plan() {
+    let registry = Registry::new().table("orders", "tenant_id");
+    let r = Rewriter::new(registry.clone());
+    let t = TenantId::from(4_i64);
+    for (b, rows) in [
+        (DbBackend::Postgres, 3),
+        (DbBackend::Postgres, 5),
+        (DbBackend::MySql, 2),
+        (DbBackend::Sqlite, 4),
+    ] {
+        let row = |i: usize| match b {
+            DbBackend::Postgres => format!("(${}, ${})", 2 * i + 1, 2 * i + 2),
+            _ => "(?, ?)".to_owned(),
+        };
+        let sql = format!(
+            "INSERT INTO orders (customer_id, total) VALUES {} RETURNING id",
+            (0..rows).map(row).collect::<Vec<_>>().join(", ")
+        );
+        let sql = if b == DbBackend::MySql {
+            sql.replace(" RETURNING id", "")
+        } else {
+            sql
+        };
+        let values: Vec<Value> = (0..2 * rows as i32).map(Value::from).collect();
+        let s = stmt(b, &sql, values);
+        let derived = r.rewrite(s.clone(), &t).unwrap();
+        assert!(!derived.cache_hit);
+        let full = tenantry::rewrite::rewrite(&s, &registry, &t).unwrap();
+        assert_eq!(derived.statement.sql, full.sql);
+        assert_eq!(derived.statement.values, full.values);
+    }
+    // Each length and its one-row form are cached.
+    assert_eq!(r.stats().len, 7);
+}

@@ -68,11 +68,13 @@ impl PlanCache {
         found
     }
 
-    /// Whether a plan for `sql` is cached (counts nothing).
-    pub(crate) fn contains(&self, flavor: Flavor, sql: &str) -> bool {
-        self.inner
-            .read()
-            .is_ok_and(|inner| inner.maps[flavor.index()].contains_key(sql))
+    /// The plan for `sql`, counting nothing.
+    pub(crate) fn peek(&self, flavor: Flavor, sql: &str) -> Option<Arc<Plan>> {
+        let inner = self.inner.read().ok()?;
+        inner.maps[flavor.index()].get(sql).map(|e| {
+            e.referenced.store(true, Ordering::Relaxed);
+            Arc::clone(&e.plan)
+        })
     }
 
     /// Stores a plan, evicting if full.

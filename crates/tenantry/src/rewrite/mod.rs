@@ -58,8 +58,9 @@
 //! SeaORM emits the same SQL text for a query shape, so a [`Rewriter`] caches a plan per
 //! (backend, SQL text) for its registry: the rewritten SQL plus a recipe (where the tenant
 //! value goes, which values must equal the tenant, which id types to check). A cached rewrite
-//! is a hash lookup, the SQL clone and the value vector. IN-lists and multi-row inserts of
-//! different lengths are different texts: each length is planned once and then cached.
+//! is a hash lookup, the SQL clone and the value vector. A multi-row `INSERT … VALUES` of a
+//! new length is not parsed: its plan is derived from the one-row plan. IN-lists of
+//! different lengths are different texts: each length is planned once, then cached.
 
 mod assign;
 mod cache;
@@ -74,6 +75,7 @@ mod plan;
 mod planner;
 mod prepass;
 mod query;
+mod rows;
 mod select;
 mod statement;
 mod update;
@@ -84,6 +86,7 @@ use sea_orm::Statement;
 
 use self::cache::PlanCache;
 use self::names::Flavor;
+use self::plan::Plan;
 use crate::error::Result;
 use crate::registry::Registry;
 use crate::tenant::TenantId;
@@ -154,12 +157,26 @@ impl Rewriter {
                 cache_hit: true,
             });
         }
-        let plan = Arc::new(planner::plan(flavor, &self.registry, &stmt.sql, None)?);
+        let plan = match rows::plan_many(flavor, &stmt.sql, |one| self.plan(flavor, one)) {
+            Some(derived) => derived?,
+            None => planner::plan(flavor, &self.registry, &stmt.sql, None)?,
+        };
+        let plan = Arc::new(plan);
         self.cache.insert(flavor, &stmt.sql, Arc::clone(&plan));
         Ok(Rewritten {
             statement: plan.bind(stmt, tenant)?,
             cache_hit: false,
         })
+    }
+
+    /// The plan for `sql`, from the cache or planned and cached (counting nothing).
+    fn plan(&self, flavor: Flavor, sql: &str) -> Result<Arc<Plan>> {
+        if let Some(plan) = self.cache.peek(flavor, sql) {
+            return Ok(plan);
+        }
+        let plan = Arc::new(planner::plan(flavor, &self.registry, sql, None)?);
+        self.cache.insert(flavor, sql, Arc::clone(&plan));
+        Ok(plan)
     }
 
     /// Scopes a string that may hold several statements (what `execute_unprepared` receives),
@@ -172,7 +189,7 @@ impl Rewriter {
     /// statements sharing bound values.
     pub fn rewrite_script(&self, stmt: Statement, tenant: &TenantId) -> Result<Vec<Rewritten>> {
         let flavor = Flavor::of(stmt.db_backend)?;
-        if self.cache.contains(flavor, &stmt.sql) {
+        if self.cache.peek(flavor, &stmt.sql).is_some() {
             return Ok(vec![self.rewrite(stmt, tenant)?]);
         }
         let pieces = planner::split(flavor, &stmt.sql)?;

@@ -99,7 +99,7 @@ impl Slots {
 }
 
 /// The plan for one SQL text on one backend, valid for one registry.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Plan {
     /// The scoped SQL; `None` when it equals the input.
     pub(crate) sql: Option<String>,

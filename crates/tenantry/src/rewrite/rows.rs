@@ -1,0 +1,434 @@
+//! Multi-row INSERT plans derived from the one-row plan, without parsing.
+//!
+//! `insert_many` with 1, 2, … 500 rows gives as many SQL texts. When a text is exactly
+//! `INSERT … VALUES (p, …), (p, …), … tail` with placeholders only in the rows (the shape
+//! SeaORM builds), its plan is derived from the plan of the same statement with one row:
+//! the rows are repeated with their placeholders renumbered and the recipe (tenant
+//! positions, checked values) shifted row by row. Anything else — a literal, a comment, a
+//! placeholder outside the rows, a one-row plan of another shape — falls back to planning
+//! the text in full. Tests check that both ways give the same plan.
+
+use super::names::Flavor;
+use super::plan::{Check, Plan, Slots, Source};
+use crate::error::Result;
+
+/// A multi-row VALUES list recognised in SQL text.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Rows<'a> {
+    /// Everything before the first row's `(`.
+    pub(crate) prefix: &'a str,
+    /// The first row, parentheses included.
+    pub(crate) first: &'a str,
+    /// Placeholders per row.
+    pub(crate) width: usize,
+    /// Rows.
+    pub(crate) count: usize,
+    /// Everything after the last row's `)`.
+    pub(crate) tail: &'a str,
+    /// Placeholders in the tail (each must be `tail_mark`).
+    pub(crate) tail_marks: usize,
+}
+
+/// Finds the rows of an `INSERT … VALUES` whose rows hold only placeholders.
+///
+/// On PostgreSQL the row placeholders must run `$1, $2, …` in order. Placeholders outside
+/// the rows are allowed only when equal to `tail_mark` (`None`: none allowed). Any string
+/// literal, comment or `;` makes the text unrecognised.
+pub(crate) fn recognise<'a>(
+    flavor: Flavor,
+    sql: &'a str,
+    tail_mark: Option<&str>,
+) -> Option<Rows<'a>> {
+    let bytes = sql.as_bytes();
+    if !sql.trim_start().get(..6)?.eq_ignore_ascii_case("insert") {
+        return None;
+    }
+    // Find ` VALUES (` outside quotes, refusing literals, comments and placeholders before it.
+    let mut i = 0;
+    let values_at = loop {
+        let b = *bytes.get(i)?;
+        match b {
+            b'"' | b'`' => i = skip_quoted(bytes, i)?,
+            b'\'' | b';' | b'?' | b'$' => return None,
+            b'-' if bytes.get(i + 1) == Some(&b'-') => return None,
+            b'/' if bytes.get(i + 1) == Some(&b'*') => return None,
+            b'v' | b'V'
+                if i > 0
+                    && bytes[i - 1] == b' '
+                    && sql
+                        .get(i..i + 7)
+                        .is_some_and(|w| w.eq_ignore_ascii_case("values "))
+                    && bytes.get(i + 7) == Some(&b'(') =>
+            {
+                break i + 7;
+            }
+            _ => i += 1,
+        }
+    };
+    // Rows.
+    let mut pos = values_at;
+    let mut width = None;
+    let mut count = 0;
+    let mut next_param = 1;
+    let mut first_end = 0;
+    loop {
+        if bytes.get(pos) != Some(&b'(') {
+            return None;
+        }
+        pos += 1;
+        let mut n = 0;
+        loop {
+            pos = placeholder(flavor, bytes, pos, next_param)?;
+            next_param += 1;
+            n += 1;
+            match bytes.get(pos) {
+                Some(b',') if bytes.get(pos + 1) == Some(&b' ') => pos += 2,
+                Some(b')') => {
+                    pos += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        if *width.get_or_insert(n) != n {
+            return None;
+        }
+        count += 1;
+        if count == 1 {
+            first_end = pos;
+        }
+        if bytes.get(pos) == Some(&b',')
+            && bytes.get(pos + 1) == Some(&b' ')
+            && bytes.get(pos + 2) == Some(&b'(')
+        {
+            pos += 2;
+        } else {
+            break;
+        }
+    }
+    // The tail: no literals or comments; placeholders only as `tail_mark`.
+    let tail = &sql[pos..];
+    let mut tail_marks = 0;
+    let tb = tail.as_bytes();
+    let mut j = 0;
+    while j < tb.len() {
+        match tb[j] {
+            b'"' | b'`' => j = skip_quoted(tb, j)?,
+            b'\'' | b';' => return None,
+            b'-' if tb.get(j + 1) == Some(&b'-') => return None,
+            b'/' if tb.get(j + 1) == Some(&b'*') => return None,
+            b'?' | b'$' => {
+                let mark = tail_mark?;
+                if !tail[j..].starts_with(mark)
+                    || tb.get(j + mark.len()).is_some_and(u8::is_ascii_digit)
+                {
+                    return None;
+                }
+                tail_marks += 1;
+                j += mark.len();
+            }
+            _ => j += 1,
+        }
+    }
+    Some(Rows {
+        prefix: &sql[..values_at],
+        first: &sql[values_at..first_end],
+        width: width?,
+        count,
+        tail,
+        tail_marks,
+    })
+}
+
+/// Skips a quoted identifier starting at `i` (doubled quotes escape); returns the index after it.
+fn skip_quoted(bytes: &[u8], i: usize) -> Option<usize> {
+    let q = bytes[i];
+    let mut j = i + 1;
+    loop {
+        if *bytes.get(j)? == q {
+            if bytes.get(j + 1) == Some(&q) {
+                j += 2;
+            } else {
+                return Some(j + 1);
+            }
+        } else {
+            j += 1;
+        }
+    }
+}
+
+/// Reads one row placeholder at `pos` (`$expected` on PostgreSQL, `?` elsewhere).
+fn placeholder(flavor: Flavor, bytes: &[u8], pos: usize, expected: usize) -> Option<usize> {
+    match flavor {
+        Flavor::Postgres => {
+            if bytes.get(pos) != Some(&b'$') {
+                return None;
+            }
+            let digits = expected.to_string();
+            let end = pos + 1 + digits.len();
+            (bytes.get(pos + 1..end)? == digits.as_bytes()
+                && !bytes.get(end).is_some_and(u8::is_ascii_digit))
+            .then_some(end)
+        }
+        Flavor::MySql | Flavor::Sqlite => (bytes.get(pos) == Some(&b'?')
+            && !bytes.get(pos + 1).is_some_and(u8::is_ascii_digit))
+        .then_some(pos + 1),
+    }
+}
+
+/// The one-row version of a recognised multi-row INSERT.
+pub(crate) fn one_row(rows: &Rows<'_>) -> String {
+    let mut s = String::with_capacity(rows.prefix.len() + rows.first.len() + rows.tail.len());
+    s.push_str(rows.prefix);
+    s.push_str(rows.first);
+    s.push_str(rows.tail);
+    s
+}
+
+/// Derives the plan for `rows` from the plan of its one-row version, if that plan has the
+/// expected shape.
+pub(crate) fn derive(flavor: Flavor, rows: &Rows<'_>, one: &Plan) -> Option<Plan> {
+    let m = rows.width;
+    let k = rows.count;
+    let shift = |checks: &[Check]| -> Option<Vec<Check>> {
+        let mut out = Vec::with_capacity(checks.len() * k);
+        for r in 0..k {
+            for c in checks {
+                let Source::Param(i) = c.source else {
+                    return None;
+                };
+                if i >= m {
+                    return None;
+                }
+                out.push(Check {
+                    source: Source::Param(i + r * m),
+                    ..c.clone()
+                });
+            }
+        }
+        Some(out)
+    };
+    if one.params != m {
+        return None;
+    }
+    let checks = shift(&one.checks)?;
+    let Some(out) = &one.sql else {
+        // The SQL is unchanged: only the checks repeat.
+        return (one.slots == Slots::Unused).then(|| Plan {
+            sql: None,
+            params: m * k,
+            slots: Slots::Unused,
+            checks,
+            types: one.types.clone(),
+        });
+    };
+    let tenant_one = match flavor {
+        Flavor::Postgres => format!("${}", m + 1),
+        Flavor::MySql | Flavor::Sqlite => "?".to_owned(),
+    };
+    let out_rows = recognise(flavor, out, Some(&tenant_one))?;
+    if out_rows.count != 1 || out_rows.width != m + 1 {
+        return None;
+    }
+    let mut sql = String::with_capacity(out.len() + (k - 1) * (out_rows.first.len() + 8 * m));
+    sql.push_str(out_rows.prefix);
+    let slots = match (flavor, &one.slots) {
+        (Flavor::Postgres, Slots::Append) => {
+            let tenant = format!("${}", m * k + 1);
+            for r in 0..k {
+                if r > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push('(');
+                for c in 0..m {
+                    sql.push_str(&format!("${}, ", r * m + c + 1));
+                }
+                sql.push_str(&tenant);
+                sql.push(')');
+            }
+            sql.push_str(&out_rows.tail.replace(&tenant_one, &tenant));
+            if out_rows.tail.matches(tenant_one.as_str()).count() != out_rows.tail_marks {
+                return None;
+            }
+            Slots::Append
+        }
+        (Flavor::MySql | Flavor::Sqlite, Slots::Insert(at)) => {
+            let expected: Vec<usize> = (m..=m + out_rows.tail_marks).collect();
+            if *at != expected {
+                return None;
+            }
+            let row = out_rows.first;
+            let mut positions = Vec::with_capacity(k + out_rows.tail_marks);
+            for r in 0..k {
+                if r > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(row);
+                positions.push(r * (m + 1) + m);
+            }
+            sql.push_str(out_rows.tail);
+            positions.extend((0..out_rows.tail_marks).map(|j| k * (m + 1) + j));
+            Slots::Insert(positions)
+        }
+        _ => return None,
+    };
+    Some(Plan {
+        sql: Some(sql),
+        params: m * k,
+        slots,
+        checks,
+        types: one.types.clone(),
+    })
+}
+
+/// The plan for a multi-row INSERT, derived from its one-row plan (`plan_one`), or `None`
+/// when the text or the plan is not of that shape.
+pub(crate) fn plan_many(
+    flavor: Flavor,
+    sql: &str,
+    plan_one: impl FnOnce(&str) -> Result<std::sync::Arc<Plan>>,
+) -> Option<Result<Plan>> {
+    let rows = recognise(flavor, sql, None)?;
+    if rows.count < 2 {
+        return None;
+    }
+    let one = match plan_one(&one_row(&rows)) {
+        Ok(p) => p,
+        Err(e) => return Some(Err(e)),
+    };
+    derive(flavor, &rows, &one).map(Ok)
+}
+
+#[cfg(test)]
+#[cfg_attr(test, allow(clippy::unwrap_used))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_seaorm_multi_row_inserts() {
+        let sql =
+            r#"INSERT INTO "orders" ("a", "b") VALUES ($1, $2), ($3, $4), ($5, $6) RETURNING "id""#;
+        let rows = recognise(Flavor::Postgres, sql, None).unwrap();
+        assert_eq!(rows.prefix, r#"INSERT INTO "orders" ("a", "b") VALUES "#);
+        assert_eq!(rows.first, "($1, $2)");
+        assert_eq!((rows.width, rows.count), (2, 3));
+        assert_eq!(rows.tail, r#" RETURNING "id""#);
+        assert_eq!(
+            one_row(&rows),
+            r#"INSERT INTO "orders" ("a", "b") VALUES ($1, $2) RETURNING "id""#
+        );
+        let rows = recognise(Flavor::MySql, "INSERT INTO `t` (`a`) VALUES (?), (?)", None).unwrap();
+        assert_eq!((rows.width, rows.count), (1, 2));
+    }
+
+    #[test]
+    fn refuses_anything_else() {
+        for sql in [
+            "INSERT INTO t (a) VALUES ($1), ($3)",
+            "INSERT INTO t (a) VALUES ($1), ('x')",
+            "INSERT INTO t (a) VALUES ($1, $2), ($3)",
+            "INSERT INTO t (a) VALUES ($1), ($2) ON CONFLICT (a) DO UPDATE SET a = $3",
+            "INSERT INTO t (a) VALUES ($1), ($2) -- c",
+            "INSERT INTO t (a) SELECT $1",
+            r#"INSERT INTO "x VALUES (" (a) VALUES ($1), ($2); DROP TABLE t"#,
+            "UPDATE t SET a = 1",
+            "INSERT INTO t (a) VALUES ($12), ($2)",
+        ] {
+            assert_eq!(recognise(Flavor::Postgres, sql, None), None, "{sql}");
+        }
+        assert_eq!(
+            recognise(Flavor::Sqlite, "INSERT INTO t (a) VALUES (?1), (?2)", None),
+            None
+        );
+    }
+
+    #[test]
+    fn quoted_names_may_hold_anything() {
+        let sql = r#"INSERT INTO "we""ird VALUES (" ("a") VALUES ($1), ($2)"#;
+        let rows = recognise(Flavor::Postgres, sql, None).unwrap();
+        assert_eq!(rows.count, 2);
+        assert_eq!(
+            rows.prefix,
+            r#"INSERT INTO "we""ird VALUES (" ("a") VALUES "#
+        );
+    }
+
+    mod equivalence {
+        use std::sync::Arc;
+
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::registry::Registry;
+        use crate::rewrite::planner;
+
+        fn sql(
+            flavor: Flavor,
+            width: usize,
+            count: usize,
+            tenant_at: Option<usize>,
+            tail: usize,
+        ) -> String {
+            let q = if flavor == Flavor::MySql { '`' } else { '"' };
+            let cols: Vec<String> = (0..width)
+                .map(|i| {
+                    if Some(i) == tenant_at {
+                        format!("{q}tenant_id{q}")
+                    } else {
+                        format!("{q}c{i}{q}")
+                    }
+                })
+                .collect();
+            let rows: Vec<String> = (0..count)
+                .map(|r| {
+                    let ps: Vec<String> = (0..width)
+                        .map(|c| match flavor {
+                            Flavor::Postgres => format!("${}", r * width + c + 1),
+                            _ => "?".to_owned(),
+                        })
+                        .collect();
+                    format!("({})", ps.join(", "))
+                })
+                .collect();
+            let tail = match (flavor, tail) {
+                (_, 0) => String::new(),
+                (Flavor::MySql, _) => {
+                    format!(" ON DUPLICATE KEY UPDATE {q}c0{q} = VALUES({q}c0{q})")
+                }
+                (_, 1) => format!(" RETURNING {q}id{q}"),
+                (_, 2) => format!(" ON CONFLICT ({q}id{q}) DO NOTHING"),
+                (_, _) => format!(
+                    " ON CONFLICT ({q}id{q}) DO UPDATE SET {q}c0{q} = {q}excluded{q}.{q}c0{q}"
+                ),
+            };
+            format!(
+                "INSERT INTO {q}orders{q} ({}) VALUES {}{tail}",
+                cols.join(", "),
+                rows.join(", ")
+            )
+        }
+
+        proptest! {
+            #[test]
+            fn derived_plans_equal_full_plans(
+                flavor in prop::sample::select(vec![Flavor::Postgres, Flavor::MySql, Flavor::Sqlite]),
+                width in 1..5_usize,
+                count in 2..6_usize,
+                tenant_at in prop::option::of(0..5_usize),
+                tail in 0..4_usize,
+            ) {
+                let registry = Registry::new().table("orders", "tenant_id");
+                let tenant_at = tenant_at.filter(|t| *t < width);
+                let text = sql(flavor, width, count, tenant_at, tail);
+                let full = planner::plan(flavor, &registry, &text, None).unwrap();
+                let derived = plan_many(flavor, &text, |one| planner::plan(flavor, &registry, one, None).map(Arc::new));
+                // A given tenant column with an upsert that mentions the tenant is planned in full.
+                let upsert_uses_tenant = (flavor == Flavor::MySql && tail > 0) || tail == 3;
+                match derived {
+                    Some(derived) => prop_assert_eq!(derived.unwrap(), full, "{}", text),
+                    None => prop_assert!(tenant_at.is_some() && upsert_uses_tenant, "not derived: {}", text),
+                }
+            }
+        }
+    }
+}
