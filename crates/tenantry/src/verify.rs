@@ -147,8 +147,21 @@ impl Registry {
     /// compare exactly on PostgreSQL and case-insensitively elsewhere; table names compare
     /// case-insensitively on SQLite only.
     ///
-    /// Call it at startup with any connection (it only reads the catalogue) and refuse to
-    /// start, or log, when the report is not [clean](RegistryReport::is_clean).
+    /// Call it at startup with a plain connection (the owner's or the app role's; not a
+    /// tenant transaction, whose rewriter has no business with catalogue queries) and refuse
+    /// to start, or log, when the report is not [clean](RegistryReport::is_clean). It only
+    /// reads the catalogue.
+    ///
+    /// ```no_run
+    /// # async fn start(db: sea_orm::DatabaseConnection) -> Result<(), Box<dyn std::error::Error>> {
+    /// let registry = tenantry::Registry::from_entities();
+    /// let report = registry.verify(&db).await?;
+    /// if !report.is_clean() {
+    ///     return Err(report.to_string().into());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn verify(&self, db: &impl ConnectionTrait) -> Result<RegistryReport> {
         let backend = db.get_database_backend();
         let columns = self.tenant_columns();
@@ -274,6 +287,12 @@ fn find<'c>(
     schema: &str,
     name: &str,
 ) -> Option<&'c [String]> {
+    if let Some(columns) = catalogue.tables.get(&(schema.to_owned(), name.to_owned())) {
+        return Some(columns);
+    }
+    if !rules.tables_ci {
+        return None;
+    }
     catalogue
         .tables
         .iter()
