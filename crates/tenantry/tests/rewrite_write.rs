@@ -380,3 +380,15 @@ case!(
     ["a"],
     [Postgres, Sqlite]
 );
+case!(
+    cte_named_like_update_target,
+    "WITH orders AS (SELECT 1 AS id) UPDATE orders SET total = 0 WHERE id IN (SELECT id FROM orders)",
+    [],
+    [Postgres, Sqlite]
+);
+case!(
+    cte_named_like_delete_target,
+    "WITH orders AS (SELECT 1 AS id) DELETE FROM orders",
+    [],
+    [Postgres, Sqlite]
+);

@@ -57,7 +57,18 @@ impl<'r> Ctx<'r> {
         Ok(Some(table))
     }
 
-    /// The scoped table a write target denotes (never a CTE).
+    /// The scoped table an UPDATE/DELETE target denotes. CTE names do not shadow write
+    /// targets (`WITH orders AS (…) UPDATE orders …` updates the table), so none is honoured.
+    pub(crate) fn lookup_written(&mut self, name: &ObjectName) -> Result<Option<&'r ScopedTable>> {
+        let table = names::resolve(self.flavor, self.registry, name)?;
+        if let Some(t) = table {
+            self.seen += 1;
+            self.touch(t);
+        }
+        Ok(table)
+    }
+
+    /// The scoped table an INSERT target denotes (never a CTE).
     pub(crate) fn lookup_target(&mut self, name: &ObjectName) -> Result<Option<&'r ScopedTable>> {
         let table = names::resolve(self.flavor, self.registry, name)?;
         if let Some(t) = table {

@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 pub(crate) enum Wrap {
     /// Yes (SELECT, UPDATE … FROM).
     Allowed,
-    /// No: the tables are write targets.
+    /// No: the tables are write targets (and CTE names do not shadow them).
     Forbidden,
 }
 
@@ -122,7 +122,11 @@ fn scope_factor(
                 scope_subqueries(ctx, factor)?;
                 return Ok(Vec::new());
             }
-            let Some(table) = ctx.lookup(name)? else {
+            let found = match wrap {
+                Wrap::Allowed => ctx.lookup(name)?,
+                Wrap::Forbidden => ctx.lookup_written(name)?,
+            };
+            let Some(table) = found else {
                 return Ok(Vec::new());
             };
             // `orders AS o(a, b, …)` renames columns: `o.<tenant column>` may not be it.
