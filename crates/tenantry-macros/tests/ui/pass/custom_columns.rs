@@ -72,6 +72,29 @@ pub mod events {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// `enum_name` renames the Column variant and, with it, the default database name.
+pub mod tasks {
+    use sea_orm::entity::prelude::*;
+
+    /// A task.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, tenantry::TenantScoped)]
+    #[sea_orm(table_name = "tasks")]
+    pub struct Model {
+        /// Id.
+        #[sea_orm(primary_key)]
+        pub id: i32,
+        /// Tenant.
+        #[sea_orm(enum_name = "Workspace")]
+        pub tenant_id: Uuid,
+    }
+
+    /// Relations.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 use sea_orm::Iden;
 use tenantry::{Registry, TenantIdType, TenantScoped};
 
@@ -88,9 +111,15 @@ fn main() {
     check::<documents::Entity>("OwnerKey", TenantIdType::String);
     check::<events::Entity>("accountRef", TenantIdType::I32);
     assert!(matches!(documents::Entity::tenant_column(), documents::Column::Owner));
+    // Named `tenant_id` in Rust, stored as `workspace` (sea-orm derives it from the variant).
+    check::<tasks::Entity>("workspace", TenantIdType::Uuid);
+    assert!(matches!(tasks::Entity::tenant_column(), tasks::Column::Workspace));
 
     let registry = Registry::from_entities();
     let names: Vec<&str> = registry.tables().iter().map(|t| t.name()).collect();
-    assert_eq!(names, ["Documents", "events", "projects"]);
-    assert_eq!(registry.tenant_columns(), ["OwnerKey", "accountRef", "org_id"]);
+    assert_eq!(names, ["Documents", "events", "projects", "tasks"]);
+    assert_eq!(
+        registry.tenant_columns(),
+        ["OwnerKey", "accountRef", "org_id", "workspace"]
+    );
 }
