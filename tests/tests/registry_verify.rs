@@ -110,6 +110,22 @@ async fn mysql_reports_differences() {
 }
 
 #[tokio::test]
+async fn mysql_schema_qualified_names_are_databases() {
+    let db = TestDb::mysql().await;
+    create_tables(&db).await;
+    let registry = Registry::new()
+        .table(&format!("{}.orders", db.name), "tenant_id")
+        .table("customers", "tenant_id")
+        .table("audit_log", "tenant_id")
+        .table("recent_orders", "tenant_id")
+        .table("no_such_database.ledger", "tenant_id");
+    let report = registry.verify(&db.owner).await.unwrap();
+    let (unregistered, missing) = names(&report);
+    assert!(unregistered.is_empty(), "{report}");
+    assert_eq!(missing, [("ledger", Missing::Table)], "{report}");
+}
+
+#[tokio::test]
 async fn sqlite_reports_differences() {
     let db = TestDb::sqlite().await;
     reports_differences(db, "main").await;
