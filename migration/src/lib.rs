@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20260101_000001_create_tables;
+mod m20260101_000002_tenant_isolation;
 
 /// The reference app's migrator.
 pub struct Migrator;
@@ -11,6 +12,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20260101_000001_create_tables::Migration)]
+        vec![
+            Box::new(m20260101_000001_create_tables::Migration),
+            Box::new(m20260101_000002_tenant_isolation::Migration),
+        ]
     }
 }

@@ -1,14 +1,98 @@
-//! `tenantry doctor`.
+//! `tenantry doctor`: audits a live database's tenant isolation.
+//!
+//! ```text
+//! tenantry doctor --database-url postgres://owner@db/shop --app-role tenantry_app
+//! tenantry doctor --format json            # DATABASE_URL from the environment
+//! ```
+//!
+//! Exit status: 0 when clean (notices allowed), 1 when there are findings, 2 when the doctor
+//! could not run (bad URL, unreachable server, unreadable catalogue). The report goes to
+//! stdout; errors to stderr.
 
 use std::process::ExitCode;
 
+use sea_orm::{ConnectOptions, Database};
+use tenantry::doctor::{self, DoctorOptions};
+
+/// Output format.
+#[derive(Clone, Copy, Debug, Default, clap::ValueEnum)]
+pub(crate) enum Format {
+    /// Human-readable report with the fix for each finding.
+    #[default]
+    Text,
+    /// Stable JSON (`format_version` 1).
+    Json,
+}
+
 /// Arguments of `tenantry doctor`.
 #[derive(Debug, clap::Args)]
-pub(crate) struct Args {}
+pub(crate) struct Args {
+    /// Database to inspect (PostgreSQL for the full audit; MySQL/SQLite get a notice).
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: String,
+    /// The role the application connects as (enables the role checks).
+    #[arg(long)]
+    app_role: Option<String>,
+    /// Column names that mark a table as tenant-scoped (default: tenant_id).
+    #[arg(long = "tenant-column", value_name = "NAME")]
+    tenant_columns: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
 
 /// Runs `tenantry doctor`.
 pub(crate) fn run(args: Args) -> ExitCode {
-    let _ = args;
-    eprintln!("tenantry doctor: not available in this build");
-    ExitCode::from(2)
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tenantry doctor: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    runtime.block_on(run_async(args))
+}
+
+#[allow(clippy::print_stdout)] // the report is the command's output
+async fn run_async(args: Args) -> ExitCode {
+    let mut connect = ConnectOptions::new(args.database_url.clone());
+    connect
+        .max_connections(1)
+        .sqlx_logging(false)
+        .connect_timeout(std::time::Duration::from_secs(10));
+    let db = match Database::connect(connect).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("tenantry doctor: cannot connect to the database: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut options = DoctorOptions::new();
+    if let Some(role) = args.app_role {
+        options = options.app_role(role);
+    }
+    for column in args.tenant_columns {
+        options = options.tenant_column(column);
+    }
+    let result = doctor::run(&db, &options).await;
+    db.close().await.ok();
+    let report = match result {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("tenantry doctor: could not inspect the database: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match args.format {
+        Format::Text => print!("{report}"),
+        Format::Json => println!("{}", report.to_json()),
+    }
+    if report.is_clean() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

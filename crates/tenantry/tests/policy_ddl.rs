@@ -166,6 +166,21 @@ fn schema_shapes() {
         policy::drop_constraint(&customers, "customers_email_key"),
         policy::drop_index_sql(Some("public"), "we\"ird"),
         policy::drop_index_sql(None, "orders_tenant_id_idx"),
+        policy::create_unique_index_sql(&customers, "we\"ird", &["tenant_id", "email"]),
+        policy::add_unique_constraint_sql(
+            &customers,
+            "customers_email_key",
+            &["tenant_id", "email"],
+        ),
+        policy::add_foreign_key_sql(
+            &items,
+            "order_items_order_fkey",
+            &["tenant_id", "order_id"],
+            &orders(),
+            &["tenant_id", "id"],
+            Some(sea_orm::sea_query::ForeignKeyAction::Cascade),
+            None,
+        ),
         to_postgres(
             &sea_orm::sea_query::Table::create()
                 .table(policy::table_ref(&customers))

@@ -53,8 +53,9 @@ pub use roles::{
     revoke_table_privileges, revoke_temp, revoke_temp_from_public,
 };
 pub use schema::{
-    default_name, drop_constraint, drop_index, drop_index_sql, foreign_key_action, table_ref,
-    tenant_column, tenant_foreign_key, tenant_index, tenant_unique,
+    add_foreign_key_sql, add_unique_constraint_sql, create_unique_index_sql, default_name,
+    drop_constraint, drop_index, drop_index_sql, foreign_key_action, table_ref, tenant_column,
+    tenant_foreign_key, tenant_index, tenant_unique,
 };
 
 /// The session setting that carries the current tenant, unless configured otherwise.

@@ -164,3 +164,67 @@ pub fn drop_constraint(table: &QualifiedName, name: &str) -> String {
         quote_ident(name)
     )
 }
+
+/// `CREATE UNIQUE INDEX <name> ON <table> (<columns>…)` for any (catalogue) index name.
+pub fn create_unique_index_sql(table: &QualifiedName, name: &str, columns: &[&str]) -> String {
+    format!(
+        "CREATE UNIQUE INDEX {} ON {} ({})",
+        quote_ident(name),
+        table.to_sql(),
+        column_list(columns)
+    )
+}
+
+/// `ALTER TABLE … ADD CONSTRAINT <name> UNIQUE (<columns>…)`.
+pub fn add_unique_constraint_sql(table: &QualifiedName, name: &str, columns: &[&str]) -> String {
+    format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE ({})",
+        table.to_sql(),
+        quote_ident(name),
+        column_list(columns)
+    )
+}
+
+/// `ALTER TABLE … ADD CONSTRAINT <name> FOREIGN KEY (…) REFERENCES <target> (…)` with the
+/// given `ON DELETE` / `ON UPDATE` actions (`None`: `NO ACTION`), for any (catalogue) name.
+pub fn add_foreign_key_sql(
+    table: &QualifiedName,
+    name: &str,
+    columns: &[&str],
+    target: &QualifiedName,
+    target_columns: &[&str],
+    on_delete: Option<ForeignKeyAction>,
+    on_update: Option<ForeignKeyAction>,
+) -> String {
+    let mut sql = format!(
+        "ALTER TABLE {} ADD CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({})",
+        table.to_sql(),
+        quote_ident(name),
+        column_list(columns),
+        target.to_sql(),
+        column_list(target_columns)
+    );
+    for (clause, action) in [("ON DELETE", on_delete), ("ON UPDATE", on_update)] {
+        if let Some(action) = action {
+            sql.push(' ');
+            sql.push_str(clause);
+            sql.push(' ');
+            sql.push_str(match action {
+                ForeignKeyAction::Restrict => "RESTRICT",
+                ForeignKeyAction::Cascade => "CASCADE",
+                ForeignKeyAction::SetNull => "SET NULL",
+                ForeignKeyAction::SetDefault => "SET DEFAULT",
+                _ => "NO ACTION",
+            });
+        }
+    }
+    sql
+}
+
+fn column_list(columns: &[&str]) -> String {
+    columns
+        .iter()
+        .map(|c| quote_ident(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
