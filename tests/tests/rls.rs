@@ -59,7 +59,7 @@ async fn seeded() -> TestDb {
          INSERT INTO products (id, sku, name, price) VALUES (1, 'p1', 'Widget', 9.50)"
     ))
     .await;
-    for (tenant, id) in [(A, 1), (B, 2)] {
+    for (tenant, id) in [(A, 101), (B, 102)] {
         let txn = begin(&db.owner, Some(tenant)).await;
         txn.execute_unprepared(&format!(
             "INSERT INTO customers (id, tenant_id, name, email) VALUES ({id}, '{tenant}', 'c{id}', 'c@x'); \
@@ -102,7 +102,7 @@ async fn reads_see_only_the_current_tenant() {
         1
     );
     assert_eq!(
-        count(&txn, "SELECT count(*) FROM customers WHERE id = 2").await,
+        count(&txn, "SELECT count(*) FROM customers WHERE id = 102").await,
         0
     );
     assert_eq!(
@@ -184,13 +184,13 @@ async fn updates_and_deletes_of_the_other_tenant_touch_nothing() {
         0
     );
     assert_eq!(
-        affected(&txn, "UPDATE orders SET status = 'pwned' WHERE id = 2")
+        affected(&txn, "UPDATE orders SET status = 'pwned' WHERE id = 102")
             .await
             .unwrap(),
         0
     );
     assert_eq!(
-        affected(&txn, "DELETE FROM order_items WHERE id = 2")
+        affected(&txn, "DELETE FROM order_items WHERE id = 102")
             .await
             .unwrap(),
         0
@@ -201,7 +201,7 @@ async fn updates_and_deletes_of_the_other_tenant_touch_nothing() {
     let txn = begin(&db.app, Some(A)).await;
     let err = affected(
         &txn,
-        &format!("UPDATE customers SET tenant_id = '{B}' WHERE id = 1"),
+        &format!("UPDATE customers SET tenant_id = '{B}' WHERE id = 101"),
     )
     .await
     .unwrap_err();
@@ -211,7 +211,7 @@ async fn updates_and_deletes_of_the_other_tenant_touch_nothing() {
     // B's rows are intact.
     let txn = begin(&db.owner, Some(B)).await;
     assert_eq!(
-        count(&txn, "SELECT count(*) FROM customers WHERE name = 'c2'").await,
+        count(&txn, "SELECT count(*) FROM customers WHERE name = 'c102'").await,
         1
     );
     assert_eq!(
@@ -226,11 +226,11 @@ async fn updates_and_deletes_of_the_other_tenant_touch_nothing() {
 async fn composite_keys_refuse_pointing_at_another_tenants_row() {
     let db = seeded().await;
     let txn = begin(&db.app, Some(A)).await;
-    // Customer 2 belongs to B: (A, 2) does not exist.
+    // Customer 102 belongs to B: (A, 102) does not exist.
     let err = affected(
         &txn,
         &format!(
-            "INSERT INTO orders (tenant_id, customer_id, status, total) VALUES ('{A}', 2, 'new', 1)"
+            "INSERT INTO orders (tenant_id, customer_id, status, total) VALUES ('{A}', 102, 'new', 1)"
         ),
     )
     .await
@@ -327,15 +327,6 @@ async fn partitions_accessed_directly_are_isolated() {
     // Writing another tenant's row straight into a partition is refused.
     for (partition, region) in [("events_eu", "eu"), ("events_us", "us")] {
         let txn = begin(&db.app, Some(A)).await;
-        let err = affected(
-            &txn,
-            &format!(
-                "INSERT INTO {partition} (tenant_id, id, region) VALUES ('{B}', 100, '{region}')"
-            ),
-        )
-        .await
-        .unwrap_err();
-        assert!(is_rls_violation(&err), "{err}");
         assert_eq!(
             affected(
                 &txn,
@@ -345,6 +336,15 @@ async fn partitions_accessed_directly_are_isolated() {
             .unwrap(),
             0
         );
+        let err = affected(
+            &txn,
+            &format!(
+                "INSERT INTO {partition} (tenant_id, id, region) VALUES ('{B}', 100, '{region}')"
+            ),
+        )
+        .await
+        .unwrap_err();
+        assert!(is_rls_violation(&err), "{err}");
         txn.rollback().await.unwrap();
     }
     // And the partitions' own policies are what stops it.
