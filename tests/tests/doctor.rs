@@ -613,3 +613,60 @@ async fn sqlite_gets_a_plain_notice() {
     assert_eq!(notice.severity, Severity::Notice);
     assert!(notice.message.contains("only the app layer"), "{report}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn role_helpers_make_a_role_the_doctor_accepts() {
+    let db = migrated().await;
+    let admin = admin(&db).await;
+    let role = format!("{}_helper", db.name);
+    let manager = SchemaManager::new(&admin);
+    // Twice: ensuring is idempotent.
+    manager.ensure_app_role(&role).await.unwrap();
+    manager.ensure_app_role(&role).await.unwrap();
+    manager
+        .grant_app_role(
+            &role,
+            ["customers", "orders", "order_items"].map(sea_orm_migration::prelude::Alias::new),
+        )
+        .await
+        .unwrap();
+    let report = doctor::run(&db.owner, &DoctorOptions::new().app_role(role.clone()))
+        .await
+        .unwrap();
+    let attributes = admin
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!(
+                "SELECT rolsuper OR rolbypassrls OR rolinherit OR rolcreatedb OR rolcreaterole AS bad, \
+                   has_table_privilege('{role}', 'orders', 'SELECT, INSERT, UPDATE, DELETE') AS dml, \
+                   has_sequence_privilege('{role}', 'orders_id_seq', 'USAGE') AS seq \
+                 FROM pg_roles WHERE rolname = '{role}'"
+            ),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    // An existing role with forbidden attributes is repaired by ensure_app_role.
+    exec(&admin, &format!("ALTER ROLE \"{role}\" BYPASSRLS CREATEDB")).await;
+    manager.ensure_app_role(&role).await.unwrap();
+    let repaired = doctor::run(&db.owner, &DoctorOptions::new().app_role(role.clone()))
+        .await
+        .unwrap();
+    manager
+        .revoke_app_role(
+            &role,
+            ["customers", "orders", "order_items"].map(sea_orm_migration::prelude::Alias::new),
+        )
+        .await
+        .unwrap();
+    exec(
+        &admin,
+        &format!("REVOKE ALL ON SCHEMA public FROM \"{role}\"; DROP ROLE \"{role}\""),
+    )
+    .await;
+    assert!(report.is_clean(), "{report}");
+    assert!(repaired.is_clean(), "{repaired}");
+    assert!(!attributes.try_get::<bool>("", "bad").unwrap());
+    assert!(attributes.try_get::<bool>("", "dml").unwrap());
+    assert!(attributes.try_get::<bool>("", "seq").unwrap());
+}
