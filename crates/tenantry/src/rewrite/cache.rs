@@ -5,21 +5,101 @@
 //! in which case it is spared once and moved to the back.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use super::names::Flavor;
 use super::plan::Plan;
 
+/// A word-at-a-time multiplicative hasher (FxHash's mix), seeded per cache.
+///
+/// SQL texts are long and come from the application, not from its users; SipHash's
+/// flooding resistance costs ~4× the time on the hot path, and the cache is bounded anyway.
+/// The per-cache random seed keeps collisions from being precomputed.
+#[derive(Clone, Copy)]
+struct SqlHasher(u64);
+
+const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+impl SqlHasher {
+    #[inline]
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+    }
+}
+
+impl Hasher for SqlHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i));
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        // Final avalanche so that the bucket (low) bits depend on every input bit.
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h
+    }
+}
+
+/// Builds [`SqlHasher`]s with one random seed.
+#[derive(Clone, Copy)]
+struct SeededState(u64);
+
+impl SeededState {
+    fn new() -> Self {
+        Self(RandomState::new().hash_one(0x7465_6e61_6e74_7279_u64))
+    }
+}
+
+impl BuildHasher for SeededState {
+    type Hasher = SqlHasher;
+
+    fn build_hasher(&self) -> SqlHasher {
+        SqlHasher(self.0)
+    }
+}
+
 struct Entry {
     plan: Arc<Plan>,
     referenced: AtomicBool,
 }
 
-#[derive(Default)]
 struct Inner {
-    maps: [HashMap<Arc<str>, Entry>; 3],
+    maps: [HashMap<Arc<str>, Entry, SeededState>; 3],
     order: VecDeque<(Flavor, Arc<str>)>,
+}
+
+impl Inner {
+    fn new() -> Self {
+        let state = SeededState::new();
+        Self {
+            maps: [
+                HashMap::with_hasher(state),
+                HashMap::with_hasher(state),
+                HashMap::with_hasher(state),
+            ],
+            order: VecDeque::new(),
+        }
+    }
 }
 
 /// A bounded, thread-safe plan cache with hit/miss counters.
@@ -43,7 +123,7 @@ impl PlanCache {
     /// A cache holding at most `capacity` plans (0 disables caching).
     pub(crate) fn new(capacity: usize) -> Self {
         Self {
-            inner: RwLock::new(Inner::default()),
+            inner: RwLock::new(Inner::new()),
             capacity,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -181,6 +261,17 @@ mod tests {
             let _ = c.get(Flavor::Sqlite, &k);
         }
         assert_eq!(c.len(), 3);
+    }
+
+    #[test]
+    fn the_hasher_separates_similar_texts() {
+        let state = SeededState::new();
+        let a = state.hash_one("SELECT id FROM orders WHERE id = $1");
+        let b = state.hash_one("SELECT id FROM orders WHERE id = $2");
+        let c = state.hash_one("SELECT id FROM orders WHERE id = $1 ");
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a, state.hash_one("SELECT id FROM orders WHERE id = $1"));
     }
 
     #[test]

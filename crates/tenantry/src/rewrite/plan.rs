@@ -144,6 +144,7 @@ impl Plan {
             Slots::Unused => return Ok(stmt),
             Slots::Append => {
                 let mut v = stmt.values.take().map(|v| v.0).unwrap_or_default();
+                v.reserve_exact(1);
                 v.push(tenant.to_value());
                 v
             }
