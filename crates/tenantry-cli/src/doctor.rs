@@ -3,12 +3,14 @@
 //! ```text
 //! tenantry doctor --database-url postgres://owner@db/shop --app-role tenantry_app
 //! tenantry doctor --format json            # DATABASE_URL from the environment
+//! tenantry doctor --app-role tenantry_app --format sql > fixes.sql   # the fixes only
 //! ```
 //!
 //! Exit status: 0 when clean (notices allowed), 1 when there are findings, 2 when the doctor
 //! could not run (bad URL, unreachable server, unreadable catalogue). The report goes to
 //! stdout; errors to stderr.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use sea_orm::{ConnectOptions, Database};
@@ -22,6 +24,8 @@ pub(crate) enum Format {
     Text,
     /// Stable JSON (`format_version` 1).
     Json,
+    /// Only the fixes, as one SQL script (review it, then run it as the owner).
+    Sql,
 }
 
 /// Arguments of `tenantry doctor`.
@@ -56,7 +60,6 @@ pub(crate) fn run(args: Args) -> ExitCode {
     runtime.block_on(run_async(args))
 }
 
-#[allow(clippy::print_stdout)] // the report is the command's output
 async fn run_async(args: Args) -> ExitCode {
     let mut connect = ConnectOptions::new(args.database_url.clone());
     connect
@@ -86,9 +89,20 @@ async fn run_async(args: Args) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match args.format {
-        Format::Text => print!("{report}"),
-        Format::Json => println!("{}", report.to_json()),
+    let output = match args.format {
+        Format::Text => report.to_text(),
+        Format::Json => format!("{}\n", report.to_json()),
+        Format::Sql => report.fix_script(),
+    };
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(output.as_bytes())
+        .and_then(|()| stdout.flush())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("tenantry doctor: cannot write the report: {e}");
+        return ExitCode::from(2);
     }
     if report.is_clean() {
         ExitCode::SUCCESS

@@ -116,6 +116,12 @@ async fn findings_exit_1_then_clean_exits_0() {
     assert_eq!(first["object"], "public.orders");
     assert!(first["fix"].as_str().unwrap().ends_with(";\n"));
 
+    let out = doctor(&["--database-url", &url, "--format", "sql"]);
+    assert_eq!(out.status.code(), Some(1));
+    let sql = stdout(&out);
+    assert!(sql.starts_with("-- error "), "{sql}");
+    assert!(sql.contains("FORCE ROW LEVEL SECURITY;"), "{sql}");
+
     let orders = QualifiedName::qualified("public", "orders");
     let mut fix = policy::isolate(
         &orders,
