@@ -129,3 +129,27 @@ case!(
     [],
     [Postgres]
 );
+case!(
+    refuse_only_select,
+    "SELECT * FROM ONLY orders",
+    [],
+    [Postgres]
+);
+case!(
+    refuse_only_update,
+    "UPDATE ONLY orders SET total = 1",
+    [],
+    [Postgres]
+);
+case!(
+    refuse_only_delete,
+    "DELETE FROM ONLY orders WHERE id = $1",
+    [1],
+    [Postgres]
+);
+case!(
+    table_named_only_is_a_table,
+    "SELECT * FROM only",
+    [],
+    [Postgres]
+);

@@ -130,7 +130,8 @@ fn lower(s: &str) -> Cow<'_, str> {
     }
 }
 
-fn is_keyword(name: &str) -> bool {
+/// Whether `name` is an SQL keyword (of any dialect sqlparser knows).
+pub(crate) fn is_keyword(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     ALL_KEYWORDS.binary_search(&upper.as_str()).is_ok()
 }

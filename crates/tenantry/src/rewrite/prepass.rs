@@ -74,9 +74,35 @@ impl Visitor for Prepass<'_> {
 
     fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<Error> {
         if let TableFactor::Table {
-            name, args: None, ..
+            name,
+            alias,
+            args: None,
+            ..
         } = factor
         {
+            // `ONLY orders` (and any `KEYWORD table`) the parser does not know reads as a
+            // table named after the keyword, aliased as the real table: refuse it.
+            if let (Some([kw]), Some(a)) = (names::idents(name).as_deref(), alias)
+                && kw.quote_style.is_none()
+                && !a.explicit
+                && names::is_keyword(&kw.value)
+                && !matches!(
+                    names::resolve(
+                        self.flavor,
+                        self.registry,
+                        &ObjectName::from(vec![a.name.clone()])
+                    ),
+                    Ok(None)
+                )
+            {
+                return ControlFlow::Break(Error::Unprovable {
+                    table: a.name.value.clone(),
+                    reason: format!(
+                        "`{} {}` is not understood by tenantry's SQL parser; write the statement without `{}`",
+                        kw.value, a.name, kw.value
+                    ),
+                });
+            }
             match names::resolve(self.flavor, self.registry, name) {
                 Ok(Some(_)) => self.scoped += 1,
                 Ok(None) => {}
