@@ -1,0 +1,156 @@
+//! End to end on the local PostgreSQL: requests of k = 1, 3, 10 reads of one tenant, done by
+//! (a) plain SeaORM with hand-written filters (superuser, no RLS), (b) tenantry, (c) RLS only
+//! with a hand-written `set_config`, (d) tenantry with the one-round-trip `begin` prototype;
+//! on one connection, and on a pool of 8 with 8 concurrent workers. Same database, same data,
+//! same run. Then the single-connection case again with `test_before_acquire(false)`.
+#![allow(clippy::unwrap_used, reason = "benchmark: a failure must stop the run")]
+#![allow(
+    missing_docs,
+    reason = "criterion's macros generate undocumented items"
+)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use tenantry::{Rewriter, TenantDatabase};
+use tenantry_benches::data::{BenchDb, PoolSpec};
+use tenantry_benches::request::{Rng, Target, Workload};
+use tenantry_benches::{full_run, note, registry};
+use tokio::runtime::Runtime;
+
+static SEED: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+
+/// The targets, each on its own pool (so none waits for another's connections).
+async fn targets(bench: &BenchDb, spec: PoolSpec, which: &str) -> Vec<(&'static str, Target)> {
+    let mut out = Vec::new();
+    if which.contains('a') {
+        out.push(("a_plain", Target::Plain(bench.superuser_pool(spec).await)));
+    }
+    if which.contains('b') {
+        let tdb = TenantDatabase::new(bench.app_pool(spec).await).with_registry(registry());
+        out.push(("b_tenantry", Target::Tenantry(tdb)));
+    }
+    if which.contains('c') {
+        out.push(("c_rls_only", Target::RlsOnly(bench.app_pool(spec).await)));
+    }
+    if which.contains('d') {
+        let app = bench.app_pool(spec).await;
+        let pool = app.get_postgres_connection_pool().clone();
+        let rewriter = Arc::new(Rewriter::new(registry()));
+        out.push(("d_tenantry_1rt", Target::OneRt(pool, rewriter)));
+    }
+    out
+}
+
+/// Runs `iters` requests with `workers` concurrent workers; returns the wall time.
+async fn drive(target: &Target, w: &Workload, k: usize, iters: u64, workers: u64) -> Duration {
+    let seed = SEED.fetch_add(0x6A09_E667, Ordering::Relaxed);
+    let start = Instant::now();
+    if workers == 1 {
+        let mut rng = Rng::new(seed);
+        for _ in 0..iters {
+            target.request(w, k, &mut rng).await.unwrap();
+        }
+        return start.elapsed();
+    }
+    let next = Arc::new(AtomicU64::new(0));
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..workers {
+        let (target, w, next) = (target.clone(), w.clone(), Arc::clone(&next));
+        set.spawn(async move {
+            let mut rng = Rng::new(seed.wrapping_add(i));
+            while next.fetch_add(1, Ordering::Relaxed) < iters {
+                target.request(&w, k, &mut rng).await.unwrap();
+            }
+        });
+    }
+    while let Some(done) = set.join_next().await {
+        done.unwrap();
+    }
+    start.elapsed()
+}
+
+async fn close(targets: Vec<(&'static str, Target)>) {
+    for (_, t) in targets {
+        match t {
+            Target::Plain(db) | Target::RlsOnly(db) => db.close().await.unwrap(),
+            Target::Tenantry(tdb) => tdb.into_inner().close().await.unwrap(),
+            Target::OneRt(pool, _) => pool.close().await,
+        }
+    }
+}
+
+fn group(
+    c: &mut Criterion,
+    rt: &Runtime,
+    bench: &BenchDb,
+    name: &str,
+    spec: PoolSpec,
+    which: &str,
+) {
+    let w = bench.workload();
+    let workers = u64::from(spec.size);
+    let targets = rt.block_on(targets(bench, spec, which));
+    // Every target must read the rows it asks for (RLS context set, filters right).
+    for (label, t) in &targets {
+        let n = rt.block_on(t.request(&w, 3, &mut Rng::new(7))).unwrap();
+        assert!(n > 0, "{label} read nothing");
+    }
+    let mut g = c.benchmark_group(name);
+    for k in [1_usize, 3, 10] {
+        for (label, t) in &targets {
+            g.bench_with_input(BenchmarkId::new(*label, format!("k{k}")), &k, |b, &k| {
+                b.iter_custom(|iters| rt.block_on(drive(t, &w, k, iters, workers)));
+            });
+        }
+    }
+    g.finish();
+    rt.block_on(close(targets));
+}
+
+fn e2e(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let (tenants, customers, orders) = if full_run() {
+        (1000, 10, 1000)
+    } else {
+        (20, 5, 50)
+    };
+    let started = Instant::now();
+    let bench = rt.block_on(BenchDb::load(tenants, customers, orders));
+    note(
+        "e2e_dataset",
+        &format!(
+            "{tenants} tenants x {orders} orders ({customers} customers per tenant), \
+             loaded in {:.1} s into database {}",
+            started.elapsed().as_secs_f64(),
+            bench.db.name
+        ),
+    );
+    let ping = |size| PoolSpec {
+        size,
+        test_before_acquire: true,
+    };
+    let no_ping = |size| PoolSpec {
+        size,
+        test_before_acquire: false,
+    };
+    group(c, &rt, &bench, "e2e_single", ping(1), "abcd");
+    group(c, &rt, &bench, "e2e_pool8", ping(8), "abcd");
+    group(c, &rt, &bench, "e2e_single_no_ping", no_ping(1), "abd");
+    group(c, &rt, &bench, "e2e_pool8_no_ping", no_ping(8), "abd");
+    drop(rt);
+    drop(bench);
+}
+
+criterion_group! {
+    name = benches;
+    config = tenantry_benches::criterion_config(3);
+    targets = e2e
+}
+criterion_main!(benches);
