@@ -153,3 +153,21 @@ case!(
     [],
     [Postgres]
 );
+case!(
+    refuse_only_parenthesised,
+    "SELECT * FROM ONLY (orders) WHERE id = 1",
+    [],
+    [Postgres]
+);
+case!(
+    refuse_mysql_update_ignore,
+    "UPDATE IGNORE orders SET total = 1",
+    [],
+    [MySql]
+);
+case!(
+    refuse_mysql_update_low_priority,
+    "UPDATE LOW_PRIORITY orders SET total = 1",
+    [],
+    [MySql]
+);

@@ -4,7 +4,9 @@
 
 use std::ops::ControlFlow;
 
-use sqlparser::ast::{Expr, ObjectName, Statement, TableFactor, Visit, Visitor};
+use sqlparser::ast::{
+    Expr, FunctionArg, FunctionArgExpr, ObjectName, Statement, TableFactor, Visit, Visitor,
+};
 
 use super::names::{self, Flavor};
 use crate::error::{Error, Result};
@@ -65,6 +67,34 @@ impl Prepass<'_> {
     }
 }
 
+impl Prepass<'_> {
+    /// A call like `ONLY(orders)`: a keyword used as a table function on a scoped table name.
+    fn keyword_call_on_scoped(&self, name: &ObjectName, args: &[FunctionArg]) -> Option<String> {
+        let parts = names::idents(name)?;
+        let [kw] = parts.as_slice() else {
+            return None;
+        };
+        if kw.quote_style.is_some() || !names::is_keyword(&kw.value) {
+            return None;
+        }
+        args.iter().find_map(|a| {
+            let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = a else {
+                return None;
+            };
+            let parts = match e {
+                Expr::Identifier(i) => vec![i.clone()],
+                Expr::CompoundIdentifier(p) => p.clone(),
+                _ => return None,
+            };
+            let arg = ObjectName::from(parts);
+            match names::resolve(self.flavor, self.registry, &arg) {
+                Ok(None) => None,
+                Ok(Some(_)) | Err(_) => Some(arg.to_string()),
+            }
+        })
+    }
+}
+
 impl Visitor for Prepass<'_> {
     type Break = Error;
 
@@ -73,6 +103,21 @@ impl Visitor for Prepass<'_> {
     }
 
     fn pre_visit_table_factor(&mut self, factor: &TableFactor) -> ControlFlow<Error> {
+        if let TableFactor::Table {
+            name,
+            args: Some(args),
+            ..
+        } = factor
+            && let Some(table) = self.keyword_call_on_scoped(name, &args.args)
+        {
+            // `ONLY (orders)` reads as a call of a table function named `ONLY`.
+            return ControlFlow::Break(Error::Unprovable {
+                table,
+                reason: format!(
+                    "`{name}(…)` is not understood by tenantry's SQL parser; write the statement without `{name}`"
+                ),
+            });
+        }
         if let TableFactor::Table {
             name,
             alias,
