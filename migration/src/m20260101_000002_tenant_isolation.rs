@@ -9,8 +9,8 @@
 //! and `USAGE` on their sequences, nothing more. When unset, roles are left to whoever manages
 //! them (roles are cluster-wide; `tenantry doctor --app-role …` checks the result).
 //!
-//! On MySQL/MariaDB and SQLite only the indexes are created: the RLS and role calls are
-//! no-ops there.
+//! On SQLite only the indexes are created, and on MySQL/MariaDB nothing (InnoDB already
+//! indexes the composite foreign keys): the RLS and role calls are no-ops there.
 
 use sea_orm_migration::prelude::*;
 use tenantry_migration::TenantMigrationExt;
@@ -53,6 +53,10 @@ fn app_role() -> Option<String> {
     std::env::var(APP_ROLE_VAR).ok().filter(|r| !r.is_empty())
 }
 
+fn is_mysql(manager: &SchemaManager) -> bool {
+    manager.get_database_backend() == sea_orm_migration::sea_orm::DbBackend::MySql
+}
+
 fn scoped() -> [DynIden; 3] {
     [
         Customers::Table.into_iden(),
@@ -74,13 +78,15 @@ fn all_tables() -> [DynIden; 5] {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // Lookups behind the composite foreign keys.
-        manager
-            .create_tenant_index(Orders::Table, TENANT, &["customer_id"])
-            .await?;
-        manager
-            .create_tenant_index(OrderItems::Table, TENANT, &["order_id"])
-            .await?;
+        // Lookups behind the composite foreign keys (InnoDB indexes foreign keys itself).
+        if !is_mysql(manager) {
+            manager
+                .create_tenant_index(Orders::Table, TENANT, &["customer_id"])
+                .await?;
+            manager
+                .create_tenant_index(OrderItems::Table, TENANT, &["order_id"])
+                .await?;
+        }
         for table in scoped() {
             manager.enable_tenant_isolation(table, TENANT).await?;
         }
@@ -100,12 +106,14 @@ impl MigrationTrait for Migration {
         for table in scoped() {
             manager.disable_tenant_isolation(table).await?;
         }
-        manager
-            .drop_tenant_index(OrderItems::Table, TENANT, &["order_id"])
-            .await?;
-        manager
-            .drop_tenant_index(Orders::Table, TENANT, &["customer_id"])
-            .await?;
+        if !is_mysql(manager) {
+            manager
+                .drop_tenant_index(OrderItems::Table, TENANT, &["order_id"])
+                .await?;
+            manager
+                .drop_tenant_index(Orders::Table, TENANT, &["customer_id"])
+                .await?;
+        }
         Ok(())
     }
 }

@@ -670,3 +670,30 @@ async fn role_helpers_make_a_role_the_doctor_accepts() {
     assert!(attributes.try_get::<bool>("", "dml").unwrap());
     assert!(attributes.try_get::<bool>("", "seq").unwrap());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_gets_a_plain_notice_and_the_migrations_run() {
+    let db = TestDb::mysql().await;
+    // The isolation migration's RLS and role calls are no-ops here.
+    db.migrate().await;
+    let report = doctor::run(&db.owner, &options(&db)).await.unwrap();
+    assert!(report.is_clean(), "{report}");
+    assert_eq!(report.backend, "mysql");
+    let notice = report.of(Check::AppLayerOnly).next().unwrap();
+    assert!(notice.message.contains("only the app layer"), "{report}");
+    let indexes = db
+        .owner
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::MySql,
+            "SELECT COUNT(*) FROM information_schema.statistics \
+             WHERE table_schema = DATABASE() AND table_name = 'orders' \
+               AND column_name = 'tenant_id' AND seq_in_index = 1",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<i64>(0)
+        .unwrap();
+    assert!(indexes > 0);
+    migration::Migrator::down(&db.owner, Some(1)).await.unwrap();
+}

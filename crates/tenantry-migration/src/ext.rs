@@ -165,6 +165,19 @@ async fn run_all<C: ConnectionTrait>(db: &C, statements: &[String]) -> Result<()
     Ok(())
 }
 
+/// sea-query writes MySQL index statements for unqualified tables only (and panics
+/// otherwise): refuse with an error instead.
+fn check_mysql_names(manager: &SchemaManager<'_>, tables: &[&QualifiedName]) -> Result<(), DbErr> {
+    if manager.get_database_backend() == DbBackend::MySql
+        && let Some(t) = tables.iter().find(|t| t.schema().is_some())
+    {
+        return Err(DbErr::Custom(format!(
+            "tenantry: on MySQL name the table `{t}` without a schema (connect to its database)"
+        )));
+    }
+    Ok(())
+}
+
 fn is_postgres(manager: &SchemaManager<'_>) -> bool {
     manager.get_database_backend() == DbBackend::Postgres
 }
@@ -337,6 +350,7 @@ impl TenantMigrationExt for SchemaManager<'_> {
         T: IntoTableRef + Send,
     {
         let table = name_of(table)?;
+        check_mysql_names(self, &[&table])?;
         self.create_index(policy::tenant_index(&table, tenant_column, columns))
             .await
     }
@@ -351,10 +365,19 @@ impl TenantMigrationExt for SchemaManager<'_> {
         T: IntoTableRef + Send,
     {
         let table = name_of(table)?;
+        check_mysql_names(self, &[&table])?;
         let mut all = vec![tenant_column];
         all.extend_from_slice(columns);
         let name = policy::default_name(&table, &all, "idx");
-        self.drop_index(policy::drop_index(&table, &name)).await
+        let mut stmt = policy::drop_index(&table, &name);
+        if self.get_database_backend() == DbBackend::MySql {
+            // MySQL has no `DROP INDEX IF EXISTS`.
+            stmt = sea_orm_migration::sea_query::Index::drop()
+                .name(name)
+                .table(policy::table_ref(&table))
+                .to_owned();
+        }
+        self.drop_index(stmt).await
     }
 
     async fn add_tenant_unique<T>(
@@ -367,6 +390,7 @@ impl TenantMigrationExt for SchemaManager<'_> {
         T: IntoTableRef + Send,
     {
         let table = name_of(table)?;
+        check_mysql_names(self, &[&table])?;
         self.create_index(policy::tenant_unique(&table, tenant_column, columns))
             .await
     }
