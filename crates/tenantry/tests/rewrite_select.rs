@@ -361,3 +361,9 @@ fn uuid_tenant_is_bound_as_uuid() {
         .join("\n");
     insta::assert_snapshot!("uuid_tenant_is_bound_as_uuid", out);
 }
+case!(
+    select_sqlite_quoting_styles,
+    "SELECT * FROM 'orders' JOIN [customers] ON 1 = 1 JOIN `order_items` ON 2 = 2",
+    [],
+    [Sqlite]
+);

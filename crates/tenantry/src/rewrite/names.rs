@@ -214,13 +214,25 @@ pub(crate) fn resolve<'r>(
 }
 
 /// How a table reference is named in predicates: its alias, or its name as written.
+///
+/// SQLite accepts `'orders'` as a table name but reads `'orders'.col` as a string: such
+/// parts are written with double quotes.
 pub(crate) fn qualifier(name: &ObjectName, alias: Option<&Ident>) -> Vec<Ident> {
-    match alias {
+    let parts: Vec<Ident> = match alias {
         Some(a) => vec![a.clone()],
         None => idents(name)
             .map(|parts| parts.into_iter().cloned().collect())
             .unwrap_or_default(),
-    }
+    };
+    parts
+        .into_iter()
+        .map(|mut i| {
+            if i.quote_style == Some('\'') {
+                i.quote_style = Some('"');
+            }
+            i
+        })
+        .collect()
 }
 
 #[cfg(test)]
