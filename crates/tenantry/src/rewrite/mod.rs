@@ -29,9 +29,17 @@
 //! that join's `ON`, so outer joins keep their meaning; the null-extended left side of a
 //! `RIGHT JOIN` gets its predicates in that `ON`. Where no predicate placement is correct
 //! (`FULL JOIN`, outer joins with `USING`/`NATURAL`), the table is replaced by
-//! `(SELECT * FROM t WHERE t.col = tenant) AS t`. `ON CONFLICT … DO UPDATE` gets
-//! `WHERE t.col = tenant`; MySQL's `ON DUPLICATE KEY UPDATE c = v` becomes
-//! `c = IF(col = tenant, v, c)`.
+//! `(SELECT * FROM t WHERE t.col = tenant) AS t`; so is a table whose alias renames its
+//! columns (`orders AS o(a, b)`). `ON CONFLICT … DO UPDATE` gets `WHERE t.col = tenant`;
+//! MySQL's `ON DUPLICATE KEY UPDATE c = v` becomes `c = IF(col = tenant, v, c)`.
+//!
+//! # Names
+//! Table names are matched as the database resolves them (see the `names` module):
+//! PostgreSQL folds unquoted names to lower case, SQLite ignores case, MySQL compares table
+//! names exactly. A table registered without a schema also matches `public.t` (PostgreSQL),
+//! `main.t` (SQLite) and — failing closed — `any_schema.t`, since the connection's default
+//! schema is not known. A CTE name shadows a table only where the database says so: in the
+//! CTE's scope, for FROM references, never for an UPDATE/DELETE target.
 //!
 //! # Values
 //! The tenant is always a bound value, never SQL text (except [`rewrite_inline`], for
@@ -51,8 +59,14 @@
 //! anywhere, `COPY`, `TRUNCATE`, `CREATE TEMP`, `LISTEN`/`NOTIFY`, `pg_temp`, `PRAGMA`,
 //! `CALL`, `MERGE`, transaction control (`BEGIN`/`COMMIT`/`ROLLBACK`/`SAVEPOINT`/`RELEASE`: the
 //! tenant handle owns its transaction), `REPLACE`/`INSERT OR REPLACE` into a scoped table (it
-//! deletes conflicting rows of any tenant), `SELECT … INTO`, and any scoped table reference
-//! tenantry cannot scope.
+//! deletes conflicting rows of any tenant), `SELECT … INTO`, `KEYWORD table` forms the parser
+//! misreads (`UPDATE ONLY orders`, MySQL's `UPDATE IGNORE orders`), and any scoped table
+//! reference tenantry cannot scope (a plan is accepted only if every scoped table reference
+//! the parser saw was scoped).
+//!
+//! Views and functions are opaque: a view over a scoped table must be registered itself (or
+//! be `security_invoker` so that Row-Level Security applies), and a function reading scoped
+//! tables is covered by Row-Level Security only.
 //!
 //! # Plan cache
 //! SeaORM emits the same SQL text for a query shape, so a [`Rewriter`] caches a plan per
