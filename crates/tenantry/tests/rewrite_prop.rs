@@ -6,12 +6,13 @@
 use std::ops::ControlFlow;
 
 use proptest::prelude::*;
-use sea_orm::{DbBackend, Statement};
+use sea_orm::{DbBackend, Statement, Value, Values};
 use sqlparser::ast::{
     Expr, JoinConstraint, JoinOperator, Select, TableFactor, TableWithJoins, Visit, Visitor,
 };
 use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
 use tenantry::{Registry, TenantId};
 
 const SCOPED: [&str; 2] = ["orders", "customers"];
@@ -56,12 +57,18 @@ fn table(b: DbBackend) -> impl Strategy<Value = String> {
     })
 }
 
-fn condition() -> impl Strategy<Value = String> {
-    prop_oneof![
-        Just(String::new()),
-        Just(" WHERE 1 = 1".to_owned()),
-        Just(" WHERE 1 = 2 OR 2 = 2".to_owned()),
-    ]
+/// A WHERE clause; with `?` placeholders (bound to 7) on MySQL and SQLite.
+fn condition(b: DbBackend) -> impl Strategy<Value = String> {
+    let mut options = vec![
+        String::new(),
+        " WHERE 1 = 1".to_owned(),
+        " WHERE 1 = 2 OR 2 = 2".to_owned(),
+    ];
+    if b != DbBackend::Postgres {
+        options.push(" WHERE 7 = ?".to_owned());
+        options.push(" WHERE 1 = ? OR ? = 7".to_owned());
+    }
+    prop::sample::select(options)
 }
 
 fn join_kind(b: DbBackend) -> impl Strategy<Value = &'static str> {
@@ -87,10 +94,10 @@ fn join_kind(b: DbBackend) -> impl Strategy<Value = &'static str> {
 }
 
 fn query(b: DbBackend) -> impl Strategy<Value = String> {
-    let leaf = (table(b), condition()).prop_map(|(t, c)| format!("SELECT * FROM {t}{c}"));
+    let leaf = (table(b), condition(b)).prop_map(|(t, c)| format!("SELECT * FROM {t}{c}"));
     leaf.prop_recursive(4, 24, 3, move |inner| {
         prop_oneof![
-            (table(b), join_kind(b), table(b), condition()).prop_map(|(l, k, r, c)| {
+            (table(b), join_kind(b), table(b), condition(b)).prop_map(|(l, k, r, c)| {
                 if k == "CROSS JOIN" {
                     format!("SELECT * FROM {l} {k} {r}{c}")
                 } else {
@@ -238,8 +245,59 @@ impl Visitor for Checker<'_> {
     }
 }
 
+fn placeholders(b: DbBackend, sql: &str) -> Vec<Token> {
+    Tokenizer::new(dialect(b).as_ref(), sql)
+        .tokenize()
+        .unwrap()
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect()
+}
+
+/// On `?` backends, each output placeholder must take the tenant (42) exactly when it stands
+/// in a tenant predicate (`… tenant_id = ?`), and the statement's own value (7) otherwise.
+fn check_values(b: DbBackend, out: &Statement) -> Result<(), TestCaseError> {
+    if b == DbBackend::Postgres {
+        return Ok(());
+    }
+    let tokens = placeholders(b, &out.sql);
+    let values = out.values.as_ref().map(|v| v.0.clone()).unwrap_or_default();
+    let mut n = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if !matches!(t, Token::Placeholder(_)) {
+            continue;
+        }
+        let is_tenant = i >= 2
+            && tokens[i - 1] == Token::Eq
+            && matches!(&tokens[i - 2], Token::Word(w) if w.value == "tenant_id");
+        let expected = if is_tenant {
+            Value::BigInt(Some(42))
+        } else {
+            Value::Int(Some(7))
+        };
+        prop_assert_eq!(
+            values.get(n),
+            Some(&expected),
+            "placeholder {} of {}",
+            n,
+            out.sql
+        );
+        n += 1;
+    }
+    prop_assert_eq!(n, values.len(), "{}", out.sql);
+    Ok(())
+}
+
 fn check_backend(b: DbBackend, sql: &str) -> Result<(), TestCaseError> {
-    let stmt = Statement::from_string(b, sql);
+    let own = placeholders(b, sql)
+        .iter()
+        .filter(|t| matches!(t, Token::Placeholder(_)))
+        .count();
+    let stmt = Statement {
+        sql: sql.to_owned(),
+        values: (own > 0).then(|| Values(vec![Value::Int(Some(7)); own])),
+        db_backend: b,
+    };
     // Never panics: an error is an acceptable answer, a panic is not.
     let Ok(out) = tenantry::rewrite::rewrite(&stmt, &registry(), &TenantId::from(42_i64)) else {
         return Ok(());
@@ -261,7 +319,7 @@ fn check_backend(b: DbBackend, sql: &str) -> Result<(), TestCaseError> {
         checker.missing,
         out.sql
     );
-    Ok(())
+    check_values(b, &out)
 }
 
 proptest! {
@@ -329,4 +387,19 @@ fn the_checker_notices_a_missing_predicate() {
             checker.missing
         );
     }
+}
+
+#[test]
+fn the_value_check_notices_misplaced_values() {
+    check_backend(
+        DbBackend::MySql,
+        "SELECT * FROM orders o JOIN customers c ON 1 = ? WHERE 7 = ?",
+    )
+    .unwrap();
+    let wrong = Statement {
+        sql: "SELECT * FROM orders WHERE orders.tenant_id = ? AND 7 = ?".to_owned(),
+        values: Some(Values(vec![Value::Int(Some(7)), Value::BigInt(Some(42))])),
+        db_backend: DbBackend::Sqlite,
+    };
+    assert!(check_values(DbBackend::Sqlite, &wrong).is_err());
 }
