@@ -131,18 +131,29 @@ pub fn revoke_temp(role: &str, database: &str) -> String {
 }
 
 /// [`revoke_temp`] for `PUBLIC` only, on the current database (a `DO` block, so it needs no
-/// database name; for migrations).
+/// database name; for migrations). Run by a role that cannot act as the database's owner it
+/// changes nothing and raises a notice (`tenantry doctor` reports the privilege).
 pub fn revoke_temp_from_public() -> String {
-    do_block(
-        "BEGIN\n  EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());\nEND",
-    )
+    temp_for_public("REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC")
 }
 
 /// The `down` of [`revoke_temp_from_public`]: PostgreSQL's default, `TEMPORARY` for `PUBLIC`.
 pub fn grant_temp_to_public() -> String {
-    do_block(
-        "BEGIN\n  EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO PUBLIC', current_database());\nEND",
-    )
+    temp_for_public("GRANT TEMPORARY ON DATABASE %I TO PUBLIC")
+}
+
+fn temp_for_public(template: &str) -> String {
+    do_block(&format!(
+        "BEGIN\n  \
+         IF pg_catalog.pg_has_role(current_user, (SELECT datdba FROM pg_catalog.pg_database\n      \
+         WHERE datname = current_database()), 'USAGE') THEN\n    \
+         EXECUTE format({}, current_database());\n  \
+         ELSE\n    \
+         RAISE NOTICE 'tenantry: only the database owner can change TEMPORARY for PUBLIC';\n  \
+         END IF;\n\
+         END",
+        quote_literal(template)
+    ))
 }
 
 /// `ALTER TABLE … OWNER TO …` (`CURRENT_USER` when `new_owner` is `None`).
