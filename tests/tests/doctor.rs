@@ -697,3 +697,28 @@ async fn mysql_gets_a_plain_notice_and_the_migrations_run() {
     assert!(indexes > 0);
     migration::Migrator::down(&db.owner, Some(1)).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_entities_match_the_catalogue() {
+    let db = migrated().await;
+    let registry = Registry::new()
+        .entity::<entity::prelude::Customers>()
+        .entity::<entity::prelude::Orders>()
+        .entity::<entity::prelude::OrderItems>();
+    assert_eq!(registry.tables().len(), 3);
+    let report = doctor::run(&db.owner, &options(&db).registry(registry))
+        .await
+        .unwrap();
+    assert!(report.is_clean(), "{report}");
+    // Forgetting an entity is drift: the app layer would not scope that table.
+    let partial = Registry::new().entity::<entity::prelude::Orders>();
+    let report = doctor::run(&db.owner, &options(&db).registry(partial))
+        .await
+        .unwrap();
+    assert!(
+        report
+            .of(Check::TableNotRegistered)
+            .any(|f| f.object == "public.customers"),
+        "{report}"
+    );
+}
