@@ -722,3 +722,39 @@ async fn reference_entities_match_the_catalogue() {
         "{report}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn awkward_names_and_text_tenant_ids_are_isolated_and_recognised() {
+    use sea_orm_migration::prelude::Alias;
+    let db = migrated().await;
+    exec(
+        &db.owner,
+        "CREATE SCHEMA \"Sales Dept\"; \
+         CREATE TABLE \"Sales Dept\".\"Or\"\"ders\" (id int PRIMARY KEY, \"Tenant Id\" varchar(40) NOT NULL)",
+    )
+    .await;
+    let table = || (Alias::new("Sales Dept"), Alias::new("Or\"ders"));
+    let manager = SchemaManager::new(&db.owner);
+    manager
+        .enable_tenant_isolation(table(), "Tenant Id")
+        .await
+        .unwrap();
+    let opts = options(&db).tenant_column("Tenant Id");
+    let report = doctor::run(&db.owner, &opts).await.unwrap();
+    assert_eq!(report.findings.len(), 1, "{report}");
+    assert_eq!(report.findings[0].check, Check::TenantIndexMissing);
+    manager
+        .create_tenant_index(table(), "Tenant Id", &[])
+        .await
+        .unwrap();
+    let report = doctor::run(&db.owner, &opts).await.unwrap();
+    assert!(report.is_clean(), "{report}");
+    manager.disable_tenant_isolation(table()).await.unwrap();
+    let report = doctor::run(&db.owner, &opts).await.unwrap();
+    assert!(
+        report
+            .of(Check::RlsDisabled)
+            .any(|f| f.object == "Sales Dept.Or\"ders"),
+        "{report}"
+    );
+}
