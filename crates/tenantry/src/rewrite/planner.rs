@@ -38,7 +38,7 @@ pub(crate) fn plan(
             sql: sql.to_owned(),
         });
     }
-    let scoped = prepass::run(flavor, registry, &stmts)?;
+    let found = prepass::run(flavor, registry, &stmts)?;
     let params = params::number(flavor, &mut stmts)?;
     let tenant = match (inline, flavor) {
         (Some(t), _) => ctx::literal(t),
@@ -49,9 +49,9 @@ pub(crate) fn plan(
     for s in &mut stmts {
         scope_statement(&mut ctx, s)?;
     }
-    if ctx.seen != scoped {
+    if ctx.seen != found.scoped {
         return Err(Error::Unprovable {
-            table: registry.tables().iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            table: found.names.join(", "),
             reason: "a scoped table is referenced in a position tenantry cannot scope (e.g. PIVOT, a table function's argument)".into(),
         });
     }

@@ -53,6 +53,7 @@ struct Prepass<'r> {
     flavor: Flavor,
     registry: &'r Registry,
     scoped: usize,
+    names: Vec<String>,
 }
 
 impl Prepass<'_> {
@@ -149,7 +150,13 @@ impl Visitor for Prepass<'_> {
                 });
             }
             match names::resolve(self.flavor, self.registry, name) {
-                Ok(Some(_)) => self.scoped += 1,
+                Ok(Some(t)) => {
+                    self.scoped += 1;
+                    let shown = t.to_string();
+                    if !self.names.contains(&shown) {
+                        self.names.push(shown);
+                    }
+                }
                 Ok(None) => {}
                 Err(e) => return ControlFlow::Break(e),
             }
@@ -174,17 +181,29 @@ impl Visitor for Prepass<'_> {
     }
 }
 
-/// Runs the checks; returns how many FROM-position references name a scoped table.
-pub(crate) fn run(flavor: Flavor, registry: &Registry, stmts: &[Statement]) -> Result<usize> {
+/// What the checks found.
+pub(crate) struct Found {
+    /// FROM-position references naming a scoped table.
+    pub(crate) scoped: usize,
+    /// The scoped tables named, for messages.
+    pub(crate) names: Vec<String>,
+}
+
+/// Runs the checks; returns the scoped table references found.
+pub(crate) fn run(flavor: Flavor, registry: &Registry, stmts: &[Statement]) -> Result<Found> {
     let mut p = Prepass {
         flavor,
         registry,
         scoped: 0,
+        names: Vec::new(),
     };
     for s in stmts {
         if let ControlFlow::Break(e) = s.visit(&mut p) {
             return Err(e);
         }
     }
-    Ok(p.scoped)
+    Ok(Found {
+        scoped: p.scoped,
+        names: p.names,
+    })
 }
