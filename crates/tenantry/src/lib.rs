@@ -14,6 +14,8 @@ mod registry;
 pub mod rewrite;
 mod scoped;
 mod tenant;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod verify;
 
 pub use connection::{Audited, DEFAULT_SETTING, TenantDatabase, TenantTransaction};

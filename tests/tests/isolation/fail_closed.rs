@@ -1,0 +1,1 @@
+//! Fail-closed checks (filled in below).
