@@ -12,7 +12,9 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+};
 use sea_orm_migration::MigratorTrait;
 
 /// Environment variable naming the PostgreSQL server (an admin URL).
@@ -40,6 +42,9 @@ pub struct TestDb {
     pub owner: DatabaseConnection,
     /// Connection as the app role: not superuser, no BYPASSRLS, owns nothing.
     pub app: DatabaseConnection,
+    /// Connection that sees every row (PostgreSQL: the superuser, which bypasses RLS even
+    /// where it is forced on the owner). For checking what really is in the tables.
+    pub admin: DatabaseConnection,
     /// The database name (`:memory:` for SQLite).
     pub name: String,
     /// The app role's name.
@@ -54,6 +59,9 @@ pub struct TestDb {
 }
 
 enum Cleanup {
+    Sqlite {
+        path: std::path::PathBuf,
+    },
     Postgres {
         admin_url: String,
         db: String,
@@ -156,7 +164,6 @@ impl TestDb {
             &format!("GRANT USAGE ON SCHEMA public TO \"{app_role}\""),
         )
         .await;
-        super_db.close().await.ok();
         let owner_url = with_user_and_db(&admin_url, &owner_role, &name);
         let app_url = with_user_and_db(&admin_url, &app_role, &name);
         let owner = connect(&owner_url, PG_URL_VAR).await;
@@ -165,6 +172,7 @@ impl TestDb {
             backend: DbBackend::Postgres,
             owner,
             app,
+            admin: super_db,
             name,
             app_role,
             owner_role,
@@ -202,6 +210,7 @@ impl TestDb {
         let app = connect(&app_url, MYSQL_URL_VAR).await;
         TestDb {
             backend: DbBackend::MySql,
+            admin: owner.clone(),
             owner,
             app,
             name: name.clone(),
@@ -217,27 +226,26 @@ impl TestDb {
         }
     }
 
-    /// A fresh in-memory SQLite database (one shared connection: `owner` and `app` are the
-    /// same database; SQLite has no roles).
+    /// A fresh SQLite database in a temporary file (WAL, so a reader on another connection
+    /// sees committed rows while a transaction is open). SQLite has no roles: `owner`, `app`
+    /// and `admin` are connections to the same file.
     pub async fn sqlite() -> TestDb {
-        let url = "sqlite::memory:".to_owned();
-        let mut opts = ConnectOptions::new(url.clone());
-        // One connection: every connection to `:memory:` is a different database.
-        opts.max_connections(1)
-            .min_connections(1)
-            .sqlx_logging(false);
-        let owner = Database::connect(opts).await.unwrap();
+        let name = unique_name("tt");
+        let path = std::env::temp_dir().join(format!("{name}.sqlite"));
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let owner = connect(&url, "TMPDIR").await;
         let app = owner.clone();
         TestDb {
             backend: DbBackend::Sqlite,
+            admin: owner.clone(),
             owner,
             app,
-            name: ":memory:".to_owned(),
+            name,
             app_role: String::new(),
             owner_role: String::new(),
             owner_url: url.clone(),
             app_url: url,
-            cleanup: None,
+            cleanup: Some(Cleanup::Sqlite { path }),
         }
     }
 
@@ -283,6 +291,14 @@ impl Drop for TestDb {
         let Some(cleanup) = self.cleanup.take() else {
             return;
         };
+        if let Cleanup::Sqlite { path } = &cleanup {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut file = path.clone().into_os_string();
+                file.push(suffix);
+                let _ = std::fs::remove_file(file);
+            }
+            return;
+        }
         // Drop cannot await, and the test's runtime is blocked here: do the work on a fresh
         // thread and runtime with its own admin connection. The test's pools are left alone
         // (closing them would need the blocked runtime); `WITH (FORCE)` ends their sessions.
@@ -293,6 +309,7 @@ impl Drop for TestDb {
                 .unwrap();
             rt.block_on(async move {
                 match cleanup {
+                    Cleanup::Sqlite { .. } => {}
                     Cleanup::Postgres {
                         admin_url,
                         db,
@@ -315,6 +332,21 @@ impl Drop for TestDb {
                         user,
                     } => {
                         let admin = connect(&admin_url, MYSQL_URL_VAR).await;
+                        // Sessions left in a transaction (a test that panicked mid-way) hold
+                        // metadata locks that DROP DATABASE would wait for: end them first.
+                        let ids = admin
+                            .query_all_raw(Statement::from_sql_and_values(
+                                DbBackend::MySql,
+                                "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()",
+                                [db.clone().into()],
+                            ))
+                            .await
+                            .unwrap_or_default();
+                        for row in ids {
+                            if let Ok(id) = row.try_get_by_index::<u64>(0) {
+                                let _ = admin.execute_unprepared(&format!("KILL {id}")).await;
+                            }
+                        }
                         exec(&admin, &format!("DROP DATABASE IF EXISTS `{db}`")).await;
                         exec(&admin, &format!("DROP USER IF EXISTS '{user}'@'%'")).await;
                         exec(&admin, &format!("DROP USER IF EXISTS '{user}'@'localhost'")).await;
