@@ -14,7 +14,9 @@ use crate::tenant::{TenantId, TenantIdType};
 #[non_exhaustive]
 pub enum Error {
     /// The SQL could not be parsed, so it cannot be proven scoped.
-    #[error("refused to run SQL that could not be parsed ({message}); tenantry only runs statements it can scope: {sql}")]
+    #[error(
+        "refused to run SQL that could not be parsed ({message}); tenantry only runs statements it can scope: {sql}"
+    )]
     Parse {
         /// The parser's message.
         message: String,
@@ -22,7 +24,9 @@ pub enum Error {
         sql: String,
     },
     /// The statement kind is never allowed through a tenant connection.
-    #[error("refused {what}: {reason}; run it through `TenantDatabase::unscoped(reason)` or a migration instead")]
+    #[error(
+        "refused {what}: {reason}; run it through `TenantDatabase::unscoped(reason)` or a migration instead"
+    )]
     Forbidden {
         /// What was refused (e.g. `SET`, `DDL (CREATE TABLE)`).
         what: String,
@@ -38,7 +42,9 @@ pub enum Error {
         reason: String,
     },
     /// A write names a tenant other than the current one.
-    #[error("cross-tenant write refused: `{table}.{column}` set to {found} while the current tenant is {tenant}; drop the column from the write (tenantry fills it) or use the current tenant")]
+    #[error(
+        "cross-tenant write refused: `{table}.{column}` set to {found} while the current tenant is {tenant}; drop the column from the write (tenantry fills it) or use the current tenant"
+    )]
     CrossTenantWrite {
         /// The table written.
         table: String,
@@ -50,7 +56,9 @@ pub enum Error {
         found: String,
     },
     /// The tenant id's type differs from the tenant column's type.
-    #[error("tenant {tenant} is a {found} but `{table}.{column}` holds {expected} ids; pass a TenantId of type {expected}")]
+    #[error(
+        "tenant {tenant} is a {found} but `{table}.{column}` holds {expected} ids; pass a TenantId of type {expected}"
+    )]
     TenantTypeMismatch {
         /// The table.
         table: String,
@@ -75,7 +83,9 @@ pub enum Error {
     #[error("unscoped access needs a non-empty reason; it is written to the `tenantry::audit` log")]
     MissingReason,
     /// `unscoped` was called on a `TenantDatabase` built without `with_admin`.
-    #[error("unscoped access is not configured; build the TenantDatabase with `.with_admin(admin_connection)` (a separate role)")]
+    #[error(
+        "unscoped access is not configured; build the TenantDatabase with `.with_admin(admin_connection)` (a separate role)"
+    )]
     AdminNotConfigured,
     /// The statement's placeholders do not match its values.
     #[error("statement has {placeholders} placeholders but {values} values")]

@@ -204,7 +204,12 @@ impl Registry {
 
     /// The distinct tenant column names in use (for catalogue checks).
     pub fn tenant_columns(&self) -> Vec<&str> {
-        let mut cols: Vec<&str> = self.inner.tables.iter().map(|t| t.column.as_str()).collect();
+        let mut cols: Vec<&str> = self
+            .inner
+            .tables
+            .iter()
+            .map(|t| t.column.as_str())
+            .collect();
         cols.sort_unstable();
         cols.dedup();
         if cols.is_empty() {
