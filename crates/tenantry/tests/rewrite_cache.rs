@@ -293,3 +293,36 @@ fn multi_row_inserts_of_new_lengths_are_derived_from_the_one_row_plan() {
     // Each length and its one-row form are cached.
     assert_eq!(r.stats().len, 7);
 }
+
+#[test]
+fn in_lists_of_new_lengths_are_derived_from_the_one_element_plan() {
+    let registry = Registry::new().table("orders", "tenant_id");
+    let r = Rewriter::new(registry.clone());
+    let t = TenantId::from(4_i64);
+    for b in [DbBackend::Postgres, DbBackend::MySql, DbBackend::Sqlite] {
+        for len in [2_usize, 3, 7] {
+            let ps: Vec<String> = (1..=len + 1)
+                .map(|i| {
+                    if b == DbBackend::Postgres {
+                        format!("${i}")
+                    } else {
+                        "?".to_owned()
+                    }
+                })
+                .collect();
+            let sql = format!(
+                "SELECT id FROM orders WHERE status = {} AND id IN ({}) ORDER BY id",
+                ps[0],
+                ps[1..].join(", ")
+            );
+            let values: Vec<Value> = (0..=len as i32).map(Value::from).collect();
+            let s = stmt(b, &sql, values);
+            let derived = r.rewrite(s.clone(), &t).unwrap();
+            let full = tenantry::rewrite::rewrite(&s, &registry, &t).unwrap();
+            assert_eq!(derived.statement.sql, full.sql);
+            assert_eq!(derived.statement.values, full.values);
+        }
+    }
+    // Three lengths and the one-element form, per backend.
+    assert_eq!(r.stats().len, 12);
+}

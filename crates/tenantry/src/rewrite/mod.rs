@@ -72,9 +72,9 @@
 //! SeaORM emits the same SQL text for a query shape, so a [`Rewriter`] caches a plan per
 //! (backend, SQL text) for its registry: the rewritten SQL plus a recipe (where the tenant
 //! value goes, which values must equal the tenant, which id types to check). A cached rewrite
-//! is a hash lookup, the SQL clone and the value vector. A multi-row `INSERT … VALUES` of a
-//! new length is not parsed: its plan is derived from the one-row plan. IN-lists of
-//! different lengths are different texts: each length is planned once, then cached.
+//! is a hash lookup, the SQL clone and the value vector. Texts that differ only in the
+//! length of a multi-row `INSERT … VALUES` or of placeholder `IN (…)` lists are not parsed
+//! again: their plan is derived from the cached plan of the one-row / one-element form.
 
 mod assign;
 mod cache;
@@ -83,6 +83,7 @@ mod delete;
 mod exprs;
 mod from;
 mod insert;
+mod lists;
 mod names;
 mod params;
 mod plan;
@@ -171,7 +172,9 @@ impl Rewriter {
                 cache_hit: true,
             });
         }
-        let plan = match rows::plan_many(flavor, &stmt.sql, |one| self.plan(flavor, one)) {
+        let derived = rows::plan_many(flavor, &stmt.sql, |one| self.plan(flavor, one))
+            .or_else(|| lists::plan_lists(flavor, &stmt.sql, |one| self.plan(flavor, one)));
+        let plan = match derived {
             Some(derived) => derived?,
             None => planner::plan(flavor, &self.registry, &stmt.sql, None)?,
         };
