@@ -31,7 +31,9 @@ use crate::tenant::TenantId;
 ///   through the admin connection before and after);
 /// - the closure returned an error.
 ///
-/// ```
+/// Over SQLite (needs sea-orm's `sqlx-sqlite` and a runtime feature, as any application):
+///
+/// ```no_run
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
