@@ -187,14 +187,12 @@ impl SqlCapture {
 
     /// Renders the statements captured so far and forgets them: each statement's SQL, then
     /// one line per bound value (`$n` on PostgreSQL, `?n` elsewhere); a value equal to a tenant
-    /// of this capture prints as `<tenant>`, so the text does not depend on the ids a test
-    /// uses.
+    /// this capture began a transaction for prints as `<tenant>`, so the text does not depend
+    /// on the ids a test uses.
     pub fn take(&self) -> String {
         let mut shared = self.lock();
         let statements = std::mem::take(&mut shared.statements);
-        let text = render(&statements, &shared.tenants);
-        shared.tenants.clear();
-        text
+        render(&statements, &shared.tenants)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Shared> {
