@@ -229,3 +229,57 @@ async fn differential_matrix() {
         failures.join("\n")
     );
 }
+
+/// The judge is not vacuous: raw SQL on a database holding both tenants, with neither layer,
+/// fails every shape that could reach B.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unprotected_connection_fails_the_suite() {
+    let db = TestDb::postgres().await;
+    world::migrate_without_rls(&db).await;
+    let oracle = TestDb::postgres().await;
+    world::migrate_without_rls(&oracle).await;
+    let (admin, oracle_admin) = (world::admin(&db).await, world::admin(&oracle).await);
+    world::reset(&admin, Data::Both).await;
+    let seed = world::snapshot(&admin).await;
+    let leaky = [
+        "read/all_rows",
+        "join/left",
+        "subquery/not_exists",
+        "cte/recursive",
+        "agg/count",
+        "update/all",
+        "delete/other_tenant_filter",
+        "upsert/other_tenant_key_do_update",
+        "insert/other_tenant_column",
+    ];
+    for shape in shapes::all()
+        .into_iter()
+        .filter(|s| leaky.contains(&s.name))
+    {
+        let sql = shape.pg.unwrap();
+        let oracle = match shape.expect {
+            Expect::Same => Some(
+                run_oracle(
+                    &shape,
+                    shape.oracle.unwrap_or(sql),
+                    DbBackend::Postgres,
+                    &oracle.owner,
+                    &oracle_admin,
+                    true,
+                )
+                .await,
+            ),
+            Expect::Contained => None,
+        };
+        world::reset(&admin, Data::Both).await;
+        let result = attempt(
+            Via::Raw(&db.owner),
+            shape.run,
+            statement(DbBackend::Postgres, sql),
+        )
+        .await;
+        let after = world::snapshot(&admin).await;
+        let cell = judge(&shape, &result, &seed, &after, oracle.as_ref());
+        assert!(matches!(cell, Cell::Fail(_)), "{}: {cell:?}", shape.name);
+    }
+}
