@@ -67,14 +67,24 @@ pub(crate) fn render(matrix: &Matrix) -> String {
     out
 }
 
-/// Writes the matrix to `docs/isolation-matrix.md` (only when it changed).
+/// Writes the matrix to `docs/isolation-matrix.md` (only when it changed). Under `CI=true` the
+/// file is checked instead, as snapshots are: a changed matrix must be regenerated and
+/// committed.
 pub(crate) fn write(matrix: &Matrix) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/isolation-matrix.md");
     let text = render(matrix);
-    if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).unwrap();
-        }
-        std::fs::write(&path, text).unwrap();
+    let current = std::fs::read_to_string(&path).ok();
+    if current.as_deref() == Some(text.as_str()) {
+        return;
     }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "docs/isolation-matrix.md is out of date: run `cargo test -p tenantry-tests --test \
+             isolation` and commit the file. The new matrix:\n{text}"
+        );
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(&path, text).unwrap();
 }
