@@ -1,4 +1,5 @@
 //! The test-database helper itself: isolation of names, the app role's limits, cleanup.
+#![allow(clippy::unwrap_used)]
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use tenantry_tests::TestDb;
