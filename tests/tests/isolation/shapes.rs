@@ -128,6 +128,13 @@ pub(crate) fn reads() -> Vec<Shape> {
         q("read/for_update", "SELECT id FROM orders WHERE status = 'open' FOR UPDATE").lite(None),
         q("read/shared_table", "SELECT id, sku FROM products"),
         q("read/tenants_catalogue", "SELECT slug FROM tenants"),
+        q("read/only_table", "SELECT id FROM ONLY orders").pg_only(),
+        q("read/row_compare_other_tenant", "SELECT id FROM orders WHERE (tenant_id, id) = ($B, 1101)")
+            .lite(None),
+        q("read/index_hint", "SELECT id FROM orders USE INDEX (PRIMARY) WHERE id > 0")
+            .no_pg().lite(None).my(Some("SELECT id FROM orders USE INDEX (PRIMARY) WHERE id > 0")),
+        q("join/straight", "SELECT o.id AS oid, c.id AS cid FROM orders o STRAIGHT_JOIN customers c ON c.id = o.customer_id")
+            .no_pg().lite(None).my(Some("SELECT o.id AS oid, c.id AS cid FROM orders o STRAIGHT_JOIN customers c ON c.id = o.customer_id")),
         // joins
         q("join/inner", "SELECT o.id AS oid, c.name FROM orders o JOIN customers c ON c.id = o.customer_id"),
         q("join/left", "SELECT c.id AS cid, o.id AS oid FROM customers c LEFT JOIN orders o ON o.customer_id = c.id"),
@@ -231,6 +238,11 @@ pub(crate) fn writes() -> Vec<Shape> {
             .my(None),
         x("upsert/on_constraint", "INSERT INTO customers (tenant_id, name, email) VALUES ($A, 'A-up', 'shared@x.test') ON CONFLICT ON CONSTRAINT customers_tenant_id_email_key DO UPDATE SET name = excluded.name")
             .pg_only(),
+        x("upsert/tenant_from_excluded", "INSERT INTO customers (tenant_id, name, email) VALUES ($A, 'A-up', 'shared@x.test') ON CONFLICT (tenant_id, email) DO UPDATE SET tenant_id = excluded.tenant_id, name = excluded.name")
+            .my(Some("INSERT INTO customers (tenant_id, name, email) VALUES ($A, 'A-up', 'shared@x.test') ON DUPLICATE KEY UPDATE tenant_id = VALUES(tenant_id), name = VALUES(name)")),
+        x("upsert/insert_or_ignore_other_tenant_key", "INSERT OR IGNORE INTO orders (tenant_id, id, customer_id, status, total) VALUES ($A, 1101, 2001, 'A-hijack', 0)")
+            .no_pg().my(None).lite(Some("INSERT OR IGNORE INTO orders (tenant_id, id, customer_id, status, total) VALUES ($A, 1101, 2001, 'A-hijack', 0)"))
+            .contained(),
         x("upsert/other_tenant_key_do_update", "INSERT INTO orders (tenant_id, id, customer_id, status, total) VALUES ($A, 1101, 2001, 'A-hijack', 0) ON CONFLICT (id) DO UPDATE SET status = excluded.status")
             .my(Some("INSERT INTO orders (tenant_id, id, customer_id, status, total) VALUES ($A, 1101, 2001, 'A-hijack', 0) ON DUPLICATE KEY UPDATE status = VALUES(status)"))
             .contained(),
@@ -251,6 +263,11 @@ pub(crate) fn writes() -> Vec<Shape> {
         x("update/other_tenant_filter", "UPDATE customers SET name = 'A-pwned' WHERE tenant_id = $B"),
         x("update/from", "UPDATE orders SET status = c.name FROM customers c WHERE c.id = (SELECT min(id) FROM customers)")
             .my(Some("UPDATE orders o JOIN customers c ON c.id = o.customer_id SET o.status = c.name")),
+        x("update/from_scoped_join", "UPDATE orders o SET total = i.quantity FROM order_items i WHERE i.order_id = o.id")
+            .my(Some("UPDATE orders o JOIN order_items i ON i.order_id = o.id SET o.total = i.quantity"))
+            .lite(Some("UPDATE orders AS o SET total = i.quantity FROM order_items AS i WHERE i.order_id = o.id")),
+        x("update/order_by_limit", "UPDATE orders SET status = 'first' ORDER BY id LIMIT 1")
+            .no_pg().lite(None).my(Some("UPDATE orders SET status = 'first' ORDER BY id LIMIT 1")),
         x("update/subquery_set", "UPDATE orders SET total = (SELECT count(*) FROM customers)"),
         x("update/tenant_column_other", "UPDATE customers SET tenant_id = $B WHERE id = 2001").contained(),
         x("update/tenant_column_own", "UPDATE customers SET tenant_id = $A, name = 'A-same' WHERE id = 2001"),
@@ -262,6 +279,11 @@ pub(crate) fn writes() -> Vec<Shape> {
         x("delete/using", "DELETE FROM order_items i USING orders o WHERE o.id = i.order_id AND o.status = 'open'")
             .my(Some("DELETE i FROM order_items i JOIN orders o ON o.id = i.order_id WHERE o.status = 'open'"))
             .lite(None),
+        x("delete/using_shared", "DELETE FROM order_items i USING products p WHERE p.id = i.product_id AND p.sku = 'p2'")
+            .my(Some("DELETE i FROM order_items i JOIN products p ON p.id = i.product_id WHERE p.sku = 'p2'"))
+            .lite(None),
+        x("delete/order_by_limit", "DELETE FROM order_items ORDER BY id LIMIT 1")
+            .no_pg().lite(None).my(Some("DELETE FROM order_items ORDER BY id LIMIT 1")),
         x("delete/subquery", "DELETE FROM order_items WHERE order_id IN (SELECT id FROM orders WHERE status = 'open')"),
         q("delete/returning", "DELETE FROM order_items WHERE quantity > 0 RETURNING id"),
         // data-modifying CTEs
