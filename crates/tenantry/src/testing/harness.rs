@@ -274,8 +274,16 @@ impl<'a> IsolationCheck<'a> {
     ) -> Vec<String> {
         let mut evidence = Vec::new();
         let other_text = other.to_string();
-        for table in self.tdb.registry().tables() {
-            let column = table.column();
+        let mut columns: Vec<&str> = self
+            .tdb
+            .registry()
+            .tables()
+            .iter()
+            .map(ScopedTable::column)
+            .collect();
+        columns.sort_unstable();
+        columns.dedup();
+        for column in columns {
             for needle in [
                 format!("{column}: {other_text},"),
                 format!("{column}: {other_text}\n"),
@@ -285,9 +293,8 @@ impl<'a> IsolationCheck<'a> {
             ] {
                 if shown.contains(&needle) {
                     evidence.push(format!(
-                        "`{}` holds the other tenant's id: `{}`",
-                        table,
-                        needle.trim()
+                        "a `{column}` value is the other tenant's id: `{}`",
+                        needle.trim().trim_end_matches(',')
                     ));
                 }
             }
