@@ -81,6 +81,9 @@ enum Case {
     Delete {
         pred: (usize, Option<(bool, usize)>),
     },
+    InsertSelect {
+        pred: (usize, Option<(bool, usize)>),
+    },
 }
 
 fn predicate(pred: &(usize, Option<(bool, usize)>)) -> String {
@@ -131,6 +134,11 @@ impl Case {
                 "UPDATE orders o SET status = 'w', total = o.total + 1 WHERE {}",
                 predicate(pred)
             ),
+            Case::InsertSelect { pred } => format!(
+                "INSERT INTO orders (tenant_id, customer_id, status, total) \
+                 SELECT $A, o.customer_id, 'copy', o.total FROM orders o WHERE {} ORDER BY o.id",
+                predicate(pred)
+            ),
             Case::Delete { pred } => format!(
                 "DELETE FROM order_items x WHERE x.order_id IN (SELECT o.id FROM orders o WHERE {})",
                 predicate(pred)
@@ -165,6 +173,7 @@ fn case_strategy() -> impl Strategy<Value = Case> {
         ),
         1 => pred_strategy().prop_map(|pred| Case::Update { pred }),
         1 => pred_strategy().prop_map(|pred| Case::Delete { pred }),
+        1 => pred_strategy().prop_map(|pred| Case::InsertSelect { pred }),
     ]
 }
 

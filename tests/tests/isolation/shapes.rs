@@ -218,11 +218,11 @@ pub(crate) fn writes() -> Vec<Shape> {
         x("insert/multi_row", "INSERT INTO orders (customer_id, status, total) VALUES (2001, 'new', 1), (2002, 'new', 2)")
             .oracle("INSERT INTO orders (tenant_id, customer_id, status, total) VALUES ($A, 2001, 'new', 1), ($A, 2002, 'new', 2)"),
         x("insert/multi_row_mixed_tenants", "INSERT INTO customers (tenant_id, name, email) VALUES ($A, 'A-x', 'x@x.test'), ($B, 'A-y', 'y@x.test')").contained(),
-        x("insert/select", "INSERT INTO orders (customer_id, status, total) SELECT id, 'copy', 1 FROM customers")
-            .oracle("INSERT INTO orders (tenant_id, customer_id, status, total) SELECT $A, id, 'copy', 1 FROM customers"),
-        x("insert/select_tenant_column", "INSERT INTO orders (tenant_id, customer_id, status, total) SELECT tenant_id, customer_id, 'dup', total FROM orders"),
-        x("insert/select_shared", "INSERT INTO order_items (order_id, product_id, quantity, unit_price) SELECT 2101, id, 1, price FROM products")
-            .oracle("INSERT INTO order_items (tenant_id, order_id, product_id, quantity, unit_price) SELECT $A, 2101, id, 1, price FROM products"),
+        x("insert/select", "INSERT INTO orders (customer_id, status, total) SELECT id, 'copy', 1 FROM customers ORDER BY id")
+            .oracle("INSERT INTO orders (tenant_id, customer_id, status, total) SELECT $A, id, 'copy', 1 FROM customers ORDER BY id"),
+        x("insert/select_tenant_column", "INSERT INTO orders (tenant_id, customer_id, status, total) SELECT tenant_id, customer_id, 'dup', total FROM orders ORDER BY id"),
+        x("insert/select_shared", "INSERT INTO order_items (order_id, product_id, quantity, unit_price) SELECT 2101, id, 1, price FROM products ORDER BY id")
+            .oracle("INSERT INTO order_items (tenant_id, order_id, product_id, quantity, unit_price) SELECT $A, 2101, id, 1, price FROM products ORDER BY id"),
         q("insert/returning", "INSERT INTO customers (name, email) VALUES ('A-r', 'r@x.test') RETURNING id, name")
             .oracle("INSERT INTO customers (tenant_id, name, email) VALUES ($A, 'A-r', 'r@x.test') RETURNING id, name"),
         x("insert/points_at_other_tenant", "INSERT INTO orders (customer_id, status, total) VALUES (1001, 'x', 1)")
