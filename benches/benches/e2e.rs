@@ -2,15 +2,20 @@
 //! (a) plain SeaORM with hand-written filters (superuser, no RLS), (b) tenantry, (c) RLS only
 //! with a hand-written `set_config`, (d) tenantry with the one-round-trip `begin` prototype;
 //! on one connection, and on a pool of 8 with 8 concurrent workers. Same database, same data,
-//! same run. Then the single-connection case again with `test_before_acquire(false)`.
+//! same run. Then both again with `test_before_acquire(false)`.
+//!
+//! Machines running other work drift: each variant other than (a) is measured in chunks of
+//! 16 requests per worker alternating with (a) on the same tenants and rows, and the paired
+//! totals are written to the `e2e_paired` note; the ratios are taken from those.
 #![allow(clippy::unwrap_used, reason = "benchmark: a failure must stop the run")]
 #![allow(
     missing_docs,
     reason = "criterion's macros generate undocumented items"
 )]
 
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
@@ -44,13 +49,19 @@ async fn targets(bench: &BenchDb, spec: PoolSpec, which: &str) -> Vec<(&'static 
     out
 }
 
-/// Runs `iters` requests with `workers` concurrent workers; returns the wall time.
-async fn drive(target: &Target, w: &Workload, k: usize, iters: u64, workers: u64) -> Duration {
-    let seed = SEED.fetch_add(0x6A09_E667, Ordering::Relaxed);
+/// Runs `n` requests with `workers` concurrent workers; returns the wall time.
+async fn phase(
+    target: &Target,
+    w: &Workload,
+    k: usize,
+    n: u64,
+    workers: u64,
+    seed: u64,
+) -> Duration {
     let start = Instant::now();
     if workers == 1 {
         let mut rng = Rng::new(seed);
-        for _ in 0..iters {
+        for _ in 0..n {
             target.request(w, k, &mut rng).await.unwrap();
         }
         return start.elapsed();
@@ -61,7 +72,7 @@ async fn drive(target: &Target, w: &Workload, k: usize, iters: u64, workers: u64
         let (target, w, next) = (target.clone(), w.clone(), Arc::clone(&next));
         set.spawn(async move {
             let mut rng = Rng::new(seed.wrapping_add(i));
-            while next.fetch_add(1, Ordering::Relaxed) < iters {
+            while next.fetch_add(1, Ordering::Relaxed) < n {
                 target.request(&w, k, &mut rng).await.unwrap();
             }
         });
@@ -70,6 +81,45 @@ async fn drive(target: &Target, w: &Workload, k: usize, iters: u64, workers: u64
         done.unwrap();
     }
     start.elapsed()
+}
+
+/// Baseline and variant time (ns) and requests, per `group/variant/k`, measured in
+/// alternating chunks so both see the same machine load.
+static PAIRED: Mutex<BTreeMap<String, (u128, u128, u64)>> = Mutex::new(BTreeMap::new());
+
+/// Requests per chunk when a variant alternates with the baseline.
+const CHUNK: u64 = 16;
+
+/// Runs `iters` requests of `target`, returning their wall time; with a `baseline`, runs as
+/// many baseline requests in alternating chunks (same tenants, same rows) and records both.
+async fn drive(
+    target: &Target,
+    baseline: Option<&Target>,
+    key: &str,
+    w: &Workload,
+    k: usize,
+    iters: u64,
+    workers: u64,
+) -> Duration {
+    let Some(baseline) = baseline else {
+        let seed = SEED.fetch_add(0x6A09_E667, Ordering::Relaxed);
+        return phase(target, w, k, iters, workers, seed).await;
+    };
+    let chunk = CHUNK * workers;
+    let (mut base, mut total, mut done) = (Duration::ZERO, Duration::ZERO, 0);
+    while done < iters {
+        let n = chunk.min(iters - done);
+        let seed = SEED.fetch_add(0x6A09_E667, Ordering::Relaxed);
+        base += phase(baseline, w, k, n, workers, seed).await;
+        total += phase(target, w, k, n, workers, seed).await;
+        done += n;
+    }
+    let mut paired = PAIRED.lock().unwrap();
+    let e = paired.entry(key.to_owned()).or_default();
+    e.0 += base.as_nanos();
+    e.1 += total.as_nanos();
+    e.2 += iters;
+    total
 }
 
 async fn close(targets: Vec<(&'static str, Target)>) {
@@ -101,13 +151,22 @@ fn group(
     let mut g = c.benchmark_group(name);
     for k in [1_usize, 3, 10] {
         for (label, t) in &targets {
+            let key = format!("{name}/{label}/k{k}");
+            let baseline = (*label != "a_plain").then_some(&targets[0].1);
             g.bench_with_input(BenchmarkId::new(*label, format!("k{k}")), &k, |b, &k| {
-                b.iter_custom(|iters| rt.block_on(drive(t, &w, k, iters, workers)));
+                b.iter_custom(|iters| rt.block_on(drive(t, baseline, &key, &w, k, iters, workers)));
             });
         }
     }
     g.finish();
     rt.block_on(close(targets));
+    let paired: Vec<String> = PAIRED
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(key, (base, var, n))| format!("{key} {base} {var} {n}"))
+        .collect();
+    note("e2e_paired", &paired.join("\n"));
 }
 
 fn e2e(c: &mut Criterion) {
