@@ -74,6 +74,18 @@ impl<C: ConnectionTrait + Send> ConnectionTrait for Audited<C> {
     }
 }
 
+impl<C: TransactionSession + Send> Audited<C> {
+    /// Commits the audited transaction.
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.inner.commit().await
+    }
+
+    /// Rolls the audited transaction back.
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.inner.rollback().await
+    }
+}
+
 #[async_trait::async_trait]
 impl<C: TransactionSession + Send> TransactionSession for Audited<C> {
     async fn commit(self) -> Result<(), DbErr> {
