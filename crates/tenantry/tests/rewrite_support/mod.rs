@@ -1,6 +1,10 @@
 //! Shared fixtures for the rewriter snapshot tests.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
+mod cases_refuse;
+mod cases_select;
+mod cases_write;
+
 use sea_orm::{DbBackend, Statement, Value, Values};
 use tenantry::{Registry, ScopedTable, TenantId, TenantIdType};
 
