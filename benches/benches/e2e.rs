@@ -6,7 +6,7 @@
 //!
 //! Machines running other work drift: each variant other than (a) is measured in chunks of
 //! 16 requests per worker alternating with (a) on the same tenants and rows, and the paired
-//! totals are written to the `e2e_paired` note; the ratios are taken from those.
+//! chunk times are written to the `e2e_paired` note; the ratios are their medians.
 #![allow(clippy::unwrap_used, reason = "benchmark: a failure must stop the run")]
 #![allow(
     missing_docs,
@@ -83,9 +83,9 @@ async fn phase(
     start.elapsed()
 }
 
-/// Baseline and variant time (ns) and requests, per `group/variant/k`, measured in
+/// Baseline and variant time (ns) of each chunk, per `group/variant/k`, measured in
 /// alternating chunks so both see the same machine load.
-static PAIRED: Mutex<BTreeMap<String, (u128, u128, u64)>> = Mutex::new(BTreeMap::new());
+static PAIRED: Mutex<BTreeMap<String, Vec<(u128, u128)>>> = Mutex::new(BTreeMap::new());
 
 /// Requests per chunk when a variant alternates with the baseline.
 const CHUNK: u64 = 16;
@@ -106,19 +106,25 @@ async fn drive(
         return phase(target, w, k, iters, workers, seed).await;
     };
     let chunk = CHUNK * workers;
-    let (mut base, mut total, mut done) = (Duration::ZERO, Duration::ZERO, 0);
+    let (mut chunks, mut total, mut done) = (Vec::new(), Duration::ZERO, 0);
     while done < iters {
         let n = chunk.min(iters - done);
         let seed = SEED.fetch_add(0x6A09_E667, Ordering::Relaxed);
-        base += phase(baseline, w, k, n, workers, seed).await;
-        total += phase(target, w, k, n, workers, seed).await;
+        let base = phase(baseline, w, k, n, workers, seed).await;
+        let var = phase(target, w, k, n, workers, seed).await;
+        total += var;
         done += n;
+        // Only full chunks: a short one weighs as much as a full one in the median.
+        if n == chunk {
+            chunks.push((base.as_nanos(), var.as_nanos()));
+        }
     }
-    let mut paired = PAIRED.lock().unwrap();
-    let e = paired.entry(key.to_owned()).or_default();
-    e.0 += base.as_nanos();
-    e.1 += total.as_nanos();
-    e.2 += iters;
+    PAIRED
+        .lock()
+        .unwrap()
+        .entry(key.to_owned())
+        .or_default()
+        .extend(chunks);
     total
 }
 
@@ -160,11 +166,22 @@ fn group(
     }
     g.finish();
     rt.block_on(close(targets));
+    // Per key: the median over chunks of (baseline time / variant time), i.e. the variant's
+    // throughput relative to plain SeaORM, robust to bursts of load; then the totals.
     let paired: Vec<String> = PAIRED
         .lock()
         .unwrap()
         .iter()
-        .map(|(key, (base, var, n))| format!("{key} {base} {var} {n}"))
+        .map(|(key, chunks)| {
+            let mut r: Vec<f64> = chunks
+                .iter()
+                .map(|&(b, v)| b as f64 / (v as f64).max(1.0))
+                .collect();
+            r.sort_by(f64::total_cmp);
+            let median = r.get(r.len() / 2).copied().unwrap_or(f64::NAN);
+            let (b, v): (u128, u128) = chunks.iter().fold((0, 0), |a, c| (a.0 + c.0, a.1 + c.1));
+            format!("{key} {median:.4} {b} {v} {}", chunks.len())
+        })
         .collect();
     note("e2e_paired", &paired.join("\n"));
 }

@@ -5,7 +5,7 @@
 //! crate-private and always sends a bare `BEGIN`), so the prototype goes one layer down, to
 //! the sqlx pool under the `DatabaseConnection`
 //! ([`get_postgres_connection_pool`](sea_orm::DatabaseConnection::get_postgres_connection_pool)):
-//! `Pool::begin_with` sends `BEGIN; SELECT set_config(…, true)` as one simple query (one
+//! `Pool::begin_with` sends `SET LOCAL …; BEGIN` as one simple query (one
 //! round trip) and checks the connection is in a transaction afterwards. Statements are the
 //! ones SeaORM builds, scoped by the [`Rewriter`], bound with `sea-query-sqlx`, and their rows
 //! handed back to SeaORM as [`QueryResult`]s.
@@ -16,12 +16,25 @@ use sea_orm::{DbErr, QueryResult, Statement};
 use sea_query_sqlx::SqlxValues;
 use tenantry::{Rewriter, TenantId};
 
-/// The single simple-query string opening a transaction with the tenant set: the tenant is
-/// rendered from its typed id (never from user text) as an escaped string literal.
+/// The single simple-query string opening a transaction with the tenant set:
+/// `SET LOCAL <setting> = E'<tenant>'; BEGIN`. The tenant is rendered from its typed id
+/// (never from user text) as an escaped literal; `setting` must be a checked `prefix.name`.
+///
+/// The order matters: in one simple query the statements before `BEGIN` run in an implicit
+/// transaction block that `BEGIN` then adopts, so the setting lives exactly as long as the
+/// transaction; and if the `SET` fails, `BEGIN` never runs and the connection is left idle.
+/// (`BEGIN; SELECT set_config(…)` would leave an aborted transaction on the pooled
+/// connection when the second statement fails.) `SET` takes no snapshot, so
+/// `BEGIN ISOLATION LEVEL … READ ONLY` can follow it.
 pub fn begin_statement(setting: &str, tenant: &TenantId) -> String {
+    assert!(
+        setting
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.'),
+        "setting names are checked identifiers"
+    );
     format!(
-        "BEGIN; SELECT set_config({}, {}, true)",
-        literal(setting),
+        "SET LOCAL {setting} = {}; BEGIN",
         literal(&tenant.to_setting())
     )
 }
@@ -92,12 +105,11 @@ mod tests {
         let t = TenantId::from(uuid::Uuid::from_u128(1));
         assert_eq!(
             begin_statement("tenantry.tenant_id", &t),
-            "BEGIN; SELECT set_config(E'tenantry.tenant_id', \
-             E'00000000-0000-0000-0000-000000000001', true)"
+            "SET LOCAL tenantry.tenant_id = E'00000000-0000-0000-0000-000000000001'; BEGIN"
         );
         assert_eq!(
             begin_statement("a.b", &TenantId::from("o'k\\")),
-            "BEGIN; SELECT set_config(E'a.b', E'o''k\\\\', true)"
+            "SET LOCAL a.b = E'o''k\\\\'; BEGIN"
         );
     }
 }
