@@ -79,6 +79,14 @@ pub enum Error {
         /// Why it is refused.
         reason: String,
     },
+    /// A tenant setting name that PostgreSQL would not accept as a custom setting.
+    #[error(
+        "invalid tenant setting name `{name}`: use `prefix.name` with letters, digits and `_`, the name the RLS policies read"
+    )]
+    InvalidSetting {
+        /// The name given.
+        name: String,
+    },
     /// `unscoped` was called without a reason.
     #[error("unscoped access needs a non-empty reason; it is written to the `tenantry::audit` log")]
     MissingReason,

@@ -21,9 +21,8 @@ pub(crate) fn validate_setting(name: &str) -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Forbidden {
-            what: format!("setting name `{name}`"),
-            reason: "a tenant setting is named `prefix.name` with letters, digits and `_`".into(),
+        Err(Error::InvalidSetting {
+            name: name.to_owned(),
         })
     }
 }
