@@ -24,9 +24,7 @@ pub enum Error {
         sql: String,
     },
     /// The statement kind is never allowed through a tenant connection.
-    #[error(
-        "refused {what}: {reason}; run it through `TenantDatabase::unscoped(reason)` or a migration instead"
-    )]
+    #[error("refused {what}: {reason}")]
     Forbidden {
         /// What was refused (e.g. `SET`, `DDL (CREATE TABLE)`).
         what: String,
@@ -117,6 +115,10 @@ pub enum Error {
     #[error(transparent)]
     Db(#[from] DbErr),
 }
+
+/// What to do with a statement a tenant handle refuses but an admin may run.
+pub(crate) const UNSCOPED_HINT: &str =
+    "; run it through `TenantDatabase::unscoped(reason)` or a migration instead";
 
 /// The `from` marker of the [`DbErr::TryIntoErr`] that carries a tenantry error.
 const CARRIER: &str = "SQL statement";

@@ -61,7 +61,10 @@ impl Prepass<'_> {
         if self.flavor == Flavor::Postgres && names::is_pg_temp(self.flavor, name) {
             return ControlFlow::Break(Error::Forbidden {
                 what: format!("a reference to `{name}`"),
-                reason: "pg_temp objects are per-session and shadow scoped tables".into(),
+                reason: format!(
+                    "pg_temp objects are per-session and shadow scoped tables{}",
+                    crate::error::UNSCOPED_HINT
+                ),
             });
         }
         ControlFlow::Continue(())
@@ -173,7 +176,7 @@ impl Visitor for Prepass<'_> {
             {
                 return ControlFlow::Break(Error::Forbidden {
                     what: format!("{last}()"),
-                    reason: reason.into(),
+                    reason: format!("{reason}{}", crate::error::UNSCOPED_HINT),
                 });
             }
         }

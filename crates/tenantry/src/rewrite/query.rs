@@ -20,7 +20,10 @@ fn scope_query_inner(ctx: &mut Ctx<'_>, q: &mut Query) -> Result<()> {
     if !q.pipe_operators.is_empty() {
         return Err(Error::Forbidden {
             what: "pipe syntax (`|>`)".into(),
-            reason: "tenantry does not rewrite pipe queries".into(),
+            reason: format!(
+                "tenantry does not rewrite pipe queries{}",
+                crate::error::UNSCOPED_HINT
+            ),
         });
     }
     if let Some(with) = &mut q.with {

@@ -12,7 +12,10 @@ pub(crate) fn scope_select(ctx: &mut Ctx<'_>, select: &mut Select) -> Result<()>
     if let Some(into) = &select.into {
         return Err(Error::Forbidden {
             what: format!("SELECT … {into}"),
-            reason: "SELECT INTO creates a table or writes outside the database".into(),
+            reason: format!(
+                "SELECT INTO creates a table or writes outside the database{}",
+                crate::error::UNSCOPED_HINT
+            ),
         });
     }
     let mut from = std::mem::take(&mut select.from);

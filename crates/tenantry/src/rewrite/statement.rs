@@ -103,9 +103,16 @@ fn refuse(stmt: &Statement) -> Error {
             "only SELECT, INSERT, UPDATE and DELETE run through a tenant handle",
         ),
     };
+    // Transaction control has its own remedy (the handle's methods); everything else may be
+    // run by an admin.
+    let hint = if what.starts_with("transaction control") {
+        ""
+    } else {
+        crate::error::UNSCOPED_HINT
+    };
     Error::Forbidden {
         what,
-        reason: reason.to_owned(),
+        reason: format!("{reason}{hint}"),
     }
 }
 
