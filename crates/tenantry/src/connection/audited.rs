@@ -9,7 +9,7 @@ use sea_orm::{
     Statement, TransactionError, TransactionOptions, TransactionSession, TransactionTrait,
 };
 
-use super::database::finish;
+use super::database::run;
 
 /// A connection that runs statements **without** tenant scoping, for cross-tenant work.
 ///
@@ -140,8 +140,7 @@ where
         E: std::fmt::Display + std::fmt::Debug + Send,
     {
         let txn = self.begin().await.map_err(TransactionError::Connection)?;
-        let result = callback(&txn).await;
-        finish(txn, result).await
+        run(txn, callback).await
     }
 
     async fn transaction_with_config<F, T, E>(
@@ -162,7 +161,6 @@ where
             .begin_with_config(isolation_level, access_mode)
             .await
             .map_err(TransactionError::Connection)?;
-        let result = callback(&txn).await;
-        finish(txn, result).await
+        run(txn, callback).await
     }
 }

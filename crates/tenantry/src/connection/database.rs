@@ -136,7 +136,7 @@ impl TenantDatabase {
             .begin(tenant)
             .await
             .map_err(TransactionError::Connection)?;
-        super::transaction::run(txn, callback).await
+        run(txn, callback).await
     }
 
     /// A connection that does not rewrite, for cross-tenant work (admin, analytics).
@@ -177,11 +177,14 @@ impl TenantDatabase {
     }
 }
 
-/// Commits on `Ok`, rolls back on `Err` (shared by the closure forms).
-pub(super) async fn finish<Txn: TransactionSession, T, E>(
-    txn: Txn,
-    result: Result<T, E>,
-) -> Result<T, TransactionError<E>> {
+/// Runs a closure in `txn`, committing on `Ok` and rolling back on `Err` (the closure form of
+/// every transaction type here).
+pub(super) async fn run<Txn, F, T, E>(txn: Txn, callback: F) -> Result<T, TransactionError<E>>
+where
+    Txn: TransactionSession,
+    F: for<'c> FnOnce(&'c Txn) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>,
+{
+    let result = callback(&txn).await;
     match result {
         Ok(v) => {
             txn.commit().await.map_err(TransactionError::Connection)?;

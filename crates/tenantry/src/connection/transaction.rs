@@ -11,7 +11,7 @@ use sea_orm::{
 };
 use tracing::Instrument;
 
-use super::database::finish;
+use super::database::run;
 use crate::rewrite::Rewriter;
 use crate::tenant::TenantId;
 
@@ -237,21 +237,4 @@ impl TenantTransaction {
     fn nested(&self, txn: DatabaseTransaction) -> TenantTransaction {
         TenantTransaction::new(txn, self.tenant.clone(), Arc::clone(&self.rewriter))
     }
-}
-
-/// Runs a closure in `txn`, committing on `Ok` and rolling back on `Err`.
-pub(super) async fn run<F, T, E>(
-    txn: TenantTransaction,
-    callback: F,
-) -> Result<T, TransactionError<E>>
-where
-    F: for<'c> FnOnce(
-            &'c TenantTransaction,
-        ) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>
-        + Send,
-    T: Send,
-    E: std::fmt::Display + std::fmt::Debug + Send,
-{
-    let result = callback(&txn).await;
-    finish(txn, result).await
 }
