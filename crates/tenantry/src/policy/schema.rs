@@ -62,16 +62,7 @@ pub fn tenant_index(
     tenant_column: &str,
     columns: &[&str],
 ) -> IndexCreateStatement {
-    let mut all = vec![tenant_column];
-    all.extend_from_slice(columns);
-    let mut stmt = Index::create();
-    stmt.if_not_exists()
-        .name(default_name(table, &all, "idx"))
-        .table(table_ref(table));
-    for c in all {
-        stmt.col(Alias::new(c));
-    }
-    stmt.to_owned()
+    tenant_leading(table, tenant_column, columns, "idx")
 }
 
 /// `CREATE UNIQUE INDEX IF NOT EXISTS <table>_<tenant>_<columns>_key ON <table> (<tenant>,
@@ -82,17 +73,29 @@ pub fn tenant_unique(
     tenant_column: &str,
     columns: &[&str],
 ) -> IndexCreateStatement {
+    tenant_leading(table, tenant_column, columns, "key")
+        .unique()
+        .to_owned()
+}
+
+/// `CREATE INDEX IF NOT EXISTS <table>_<tenant>_<columns>_<suffix> ON <table> (<tenant>,
+/// <columns>…)`, shared by [`tenant_index`] and [`tenant_unique`].
+fn tenant_leading(
+    table: &QualifiedName,
+    tenant_column: &str,
+    columns: &[&str],
+    suffix: &str,
+) -> IndexCreateStatement {
     let mut all = vec![tenant_column];
     all.extend_from_slice(columns);
     let mut stmt = Index::create();
     stmt.if_not_exists()
-        .unique()
-        .name(default_name(table, &all, "key"))
+        .name(default_name(table, &all, suffix))
         .table(table_ref(table));
     for c in all {
         stmt.col(Alias::new(c));
     }
-    stmt.to_owned()
+    stmt
 }
 
 /// `DROP INDEX IF EXISTS` of an index made by [`tenant_index`] or [`tenant_unique`], by its
