@@ -18,7 +18,9 @@ mod tenant;
 pub mod testing;
 mod verify;
 
-pub use connection::{Audited, DEFAULT_SETTING, TenantDatabase, TenantTransaction};
+pub use connection::{
+    Audited, DEFAULT_SETTING, RawTransaction, RowStream, TenantDatabase, TenantTransaction,
+};
 pub use error::{Error, Result};
 pub use registry::{Registry, ScopedTable};
 pub use rewrite::Rewriter;

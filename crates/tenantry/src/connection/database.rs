@@ -11,6 +11,7 @@ use sea_orm::{
 
 use super::audited::Audited;
 use super::context::{DEFAULT_SETTING, set_context, validate_setting, validate_tenant};
+use super::raw::RawTransaction;
 use super::transaction::TenantTransaction;
 use crate::error::Error;
 use crate::registry::Registry;
@@ -93,8 +94,17 @@ impl TenantDatabase {
 
     /// Opens a transaction for `tenant`.
     ///
-    /// On PostgreSQL the tenant is set with `set_config(setting, tenant, true)`: it lives
-    /// exactly as long as the transaction, so a pooled connection never carries it further.
+    /// On PostgreSQL the tenant is set transaction-locally (`SET LOCAL`): it lives exactly as
+    /// long as the transaction, so a pooled connection never carries it further. With the
+    /// `sqlx-postgres` feature (on by default) and a SeaORM sqlx pool, opening the
+    /// transaction and setting the tenant is **one** round trip, like SeaORM's own `begin()`:
+    /// `SET LOCAL <setting> = '<tenant>'; BEGIN …` as one simple query, the tenant rendered
+    /// from its typed id. Otherwise it is SeaORM's `begin()` followed by
+    /// `SELECT set_config(<setting>, <tenant>, true)`.
+    ///
+    /// On the one-round-trip path statements run on the pool's connection directly, so a
+    /// metric callback set on the `DatabaseConnection` does not see them; the
+    /// `tenantry.statement` tracing span does.
     pub async fn begin(&self, tenant: impl Into<TenantId>) -> Result<TenantTransaction, DbErr> {
         self.begin_with_options(tenant, TransactionOptions::default())
             .await
@@ -108,13 +118,36 @@ impl TenantDatabase {
     ) -> Result<TenantTransaction, DbErr> {
         let tenant = tenant.into();
         validate_tenant(&tenant)?;
-        let txn = self.inner.begin_with_options(options).await?;
-        set_context(&txn, &self.setting, &tenant).await?;
+        let txn = self.begin_raw(&tenant, options).await?;
         Ok(TenantTransaction::new(
             txn,
             tenant,
             Arc::clone(&self.rewriter),
         ))
+    }
+
+    /// Opens the transaction under a tenant transaction, with the tenant set.
+    async fn begin_raw(
+        &self,
+        tenant: &TenantId,
+        options: TransactionOptions,
+    ) -> Result<RawTransaction, DbErr> {
+        #[cfg(feature = "sqlx-postgres")]
+        if let sea_orm::DatabaseConnectionType::SqlxPostgresPoolConnection(_) = &self.inner.inner {
+            let pool = self.inner.get_postgres_connection_pool();
+            return super::postgres::PgTransaction::begin(
+                pool,
+                &self.setting,
+                tenant,
+                options.isolation_level,
+                options.access_mode,
+            )
+            .await
+            .map(RawTransaction::from);
+        }
+        let txn = self.inner.begin_with_options(options).await?;
+        set_context(&txn, &self.setting, tenant).await?;
+        Ok(RawTransaction::from(txn))
     }
 
     /// Runs `callback` in a transaction for `tenant`: committed when it returns `Ok`, rolled

@@ -5,13 +5,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, IsolationLevel,
-    QueryResult, Statement, StreamTrait, TransactionError, TransactionOptions, TransactionSession,
+    AccessMode, ConnectionTrait, DbBackend, DbErr, ExecResult, IsolationLevel, QueryResult,
+    Statement, StreamTrait, TransactionError, TransactionOptions, TransactionSession,
     TransactionTrait,
 };
 use tracing::Instrument;
 
 use super::database::run;
+use super::raw::{RawTransaction, RowStream, options};
 use crate::rewrite::Rewriter;
 use crate::tenant::TenantId;
 
@@ -23,7 +24,7 @@ use crate::tenant::TenantId;
 /// [`tenantry::Error`](crate::Error) ([`Error::from_db_err`](crate::Error::from_db_err)).
 /// Dropped without `commit`, it rolls back.
 pub struct TenantTransaction {
-    txn: DatabaseTransaction,
+    txn: RawTransaction,
     tenant: TenantId,
     rewriter: Arc<Rewriter>,
 }
@@ -37,7 +38,7 @@ impl std::fmt::Debug for TenantTransaction {
 }
 
 impl TenantTransaction {
-    pub(super) fn new(txn: DatabaseTransaction, tenant: TenantId, rewriter: Arc<Rewriter>) -> Self {
+    pub(super) fn new(txn: RawTransaction, tenant: TenantId, rewriter: Arc<Rewriter>) -> Self {
         Self {
             txn,
             tenant,
@@ -50,9 +51,9 @@ impl TenantTransaction {
         &self.tenant
     }
 
-    /// The underlying SeaORM transaction. Statements run on it directly are **not** rewritten
-    /// (on PostgreSQL, RLS still applies).
-    pub fn get_ref(&self) -> &DatabaseTransaction {
+    /// The transaction underneath. Statements run on it directly are **not** rewritten (on
+    /// PostgreSQL the tenant setting is in force, so Row-Level Security still applies).
+    pub fn get_ref(&self) -> &RawTransaction {
         &self.txn
     }
 
@@ -132,7 +133,7 @@ impl ConnectionTrait for TenantTransaction {
 }
 
 impl StreamTrait for TenantTransaction {
-    type Stream<'a> = <DatabaseTransaction as StreamTrait>::Stream<'a>;
+    type Stream<'a> = RowStream<'a>;
 
     fn get_database_backend(&self) -> DbBackend {
         ConnectionTrait::get_database_backend(&self.txn)
@@ -143,7 +144,7 @@ impl StreamTrait for TenantTransaction {
         stmt: Statement,
     ) -> Pin<Box<dyn Future<Output = Result<Self::Stream<'a>, DbErr>> + 'a + Send>> {
         match self.scope(stmt) {
-            Ok((stmt, span)) => Box::pin(self.txn.stream_raw(stmt).instrument(span)),
+            Ok((stmt, span)) => Box::pin(self.txn.stream(stmt).instrument(span)),
             Err(e) => Box::pin(async move { Err(e) }),
         }
     }
@@ -166,8 +167,7 @@ impl TransactionTrait for TenantTransaction {
 
     /// A savepoint, scoped to the same tenant.
     async fn begin(&self) -> Result<TenantTransaction, DbErr> {
-        let txn = self.txn.begin().await?;
-        Ok(self.nested(txn))
+        self.begin_with_options(TransactionOptions::default()).await
     }
 
     async fn begin_with_config(
@@ -175,19 +175,20 @@ impl TransactionTrait for TenantTransaction {
         isolation_level: Option<IsolationLevel>,
         access_mode: Option<AccessMode>,
     ) -> Result<TenantTransaction, DbErr> {
-        let txn = self
-            .txn
-            .begin_with_config(isolation_level, access_mode)
-            .await?;
-        Ok(self.nested(txn))
+        self.begin_with_options(options(isolation_level, access_mode))
+            .await
     }
 
     async fn begin_with_options(
         &self,
         options: TransactionOptions,
     ) -> Result<TenantTransaction, DbErr> {
-        let txn = self.txn.begin_with_options(options).await?;
-        Ok(self.nested(txn))
+        let txn = self.txn.nested(options).await?;
+        Ok(TenantTransaction::new(
+            txn,
+            self.tenant.clone(),
+            Arc::clone(&self.rewriter),
+        ))
     }
 
     async fn transaction<F, T, E>(&self, callback: F) -> Result<T, TransactionError<E>>
@@ -232,9 +233,5 @@ impl TenantTransaction {
             tenant = %self.tenant,
             cache_hit = tracing::field::Empty,
         )
-    }
-
-    fn nested(&self, txn: DatabaseTransaction) -> TenantTransaction {
-        TenantTransaction::new(txn, self.tenant.clone(), Arc::clone(&self.rewriter))
     }
 }
