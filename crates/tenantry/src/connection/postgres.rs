@@ -269,7 +269,12 @@ mod tests {
                     Some(IsolationLevel::RepeatableRead),
                     None
                 ),
-                begin_statement("tenantry.tenant_id", &uuid, None, Some(AccessMode::ReadWrite)),
+                begin_statement(
+                    "tenantry.tenant_id",
+                    &uuid,
+                    None,
+                    Some(AccessMode::ReadWrite)
+                ),
             ]
             .join("\n")
         );

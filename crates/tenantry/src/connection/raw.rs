@@ -7,8 +7,8 @@ use std::task::{Context, Poll};
 
 use futures_util::Stream;
 use sea_orm::{
-    AccessMode, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult,
-    IsolationLevel, QueryResult, Statement, StreamTrait, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, IsolationLevel,
+    QueryResult, Statement, StreamTrait, TransactionOptions, TransactionTrait,
 };
 
 #[cfg(feature = "sqlx-postgres")]
