@@ -1,8 +1,10 @@
-//! End to end on the local PostgreSQL: requests of k = 1, 3, 10 reads of one tenant, done by
-//! (a) plain SeaORM with hand-written filters (superuser, no RLS), (b) tenantry, (c) RLS only
-//! with a hand-written `set_config`, (d) tenantry with the one-round-trip `begin` prototype;
-//! on one connection, and on a pool of 8 with 8 concurrent workers. Same database, same data,
-//! same run. Then both again with `test_before_acquire(false)`.
+//! End to end on the local PostgreSQL: requests of k = 1, 3, 10 reads of one tenant in a
+//! transaction, done by (a) plain SeaORM with hand-written filters (superuser, no RLS),
+//! (b) tenantry, (c) RLS only with a hand-written `set_config`; on one connection, and on a
+//! pool of 8 with 8 concurrent workers. Same database, same data, same run. Then both again
+//! with `test_before_acquire(false)`. Last, single statements outside an explicit
+//! transaction: (p) plain SeaORM, (b) tenantry (which needs a transaction), (s) the
+//! one-simple-query prototype.
 //!
 //! Machines running other work drift: each variant other than (a) is measured in chunks of
 //! 16 requests per worker alternating with (a) on the same tenants and rows, and the paired
@@ -28,8 +30,13 @@ use tokio::runtime::Runtime;
 static SEED: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
 
 /// The targets, each on its own pool (so none waits for another's connections).
+/// `which` lists the targets by letter; the first is the baseline of the paired ratios.
 async fn targets(bench: &BenchDb, spec: PoolSpec, which: &str) -> Vec<(&'static str, Target)> {
     let mut out = Vec::new();
+    if which.starts_with('p') {
+        let plain = Target::PlainStatement(bench.superuser_pool(spec).await);
+        out.push(("p_plain_statement", plain));
+    }
     if which.contains('a') {
         out.push(("a_plain", Target::Plain(bench.superuser_pool(spec).await)));
     }
@@ -40,11 +47,14 @@ async fn targets(bench: &BenchDb, spec: PoolSpec, which: &str) -> Vec<(&'static 
     if which.contains('c') {
         out.push(("c_rls_only", Target::RlsOnly(bench.app_pool(spec).await)));
     }
-    if which.contains('d') {
+    if which.contains('s') {
         let app = bench.app_pool(spec).await;
         let pool = app.get_postgres_connection_pool().clone();
         let rewriter = Arc::new(Rewriter::new(registry()));
-        out.push(("d_tenantry_1rt", Target::OneRt(pool, rewriter)));
+        out.push((
+            "s_inline_statement",
+            Target::InlineStatement(pool, rewriter),
+        ));
     }
     out
 }
@@ -131,9 +141,11 @@ async fn drive(
 async fn close(targets: Vec<(&'static str, Target)>) {
     for (_, t) in targets {
         match t {
-            Target::Plain(db) | Target::RlsOnly(db) => db.close().await.unwrap(),
+            Target::Plain(db) | Target::RlsOnly(db) | Target::PlainStatement(db) => {
+                db.close().await.unwrap();
+            }
             Target::Tenantry(tdb) => tdb.into_inner().close().await.unwrap(),
-            Target::OneRt(pool, _) => pool.close().await,
+            Target::InlineStatement(pool, _) => pool.close().await,
         }
     }
 }
@@ -145,20 +157,21 @@ fn group(
     name: &str,
     spec: PoolSpec,
     which: &str,
+    ks: &[usize],
 ) {
     let w = bench.workload();
     let workers = u64::from(spec.size);
     let targets = rt.block_on(targets(bench, spec, which));
     // Every target must read the rows it asks for (RLS context set, filters right).
     for (label, t) in &targets {
-        let n = rt.block_on(t.request(&w, 3, &mut Rng::new(7))).unwrap();
+        let n = rt.block_on(t.request(&w, ks[0], &mut Rng::new(7))).unwrap();
         assert!(n > 0, "{label} read nothing");
     }
     let mut g = c.benchmark_group(name);
-    for k in [1_usize, 3, 10] {
-        for (label, t) in &targets {
+    for &k in ks {
+        for (i, (label, t)) in targets.iter().enumerate() {
             let key = format!("{name}/{label}/k{k}");
-            let baseline = (*label != "a_plain").then_some(&targets[0].1);
+            let baseline = (i > 0).then_some(&targets[0].1);
             g.bench_with_input(BenchmarkId::new(*label, format!("k{k}")), &k, |b, &k| {
                 b.iter_custom(|iters| rt.block_on(drive(t, baseline, &key, &w, k, iters, workers)));
             });
@@ -216,10 +229,13 @@ fn e2e(c: &mut Criterion) {
         size,
         test_before_acquire: false,
     };
-    group(c, &rt, &bench, "e2e_single", ping(1), "abcd");
-    group(c, &rt, &bench, "e2e_pool8", ping(8), "abcd");
-    group(c, &rt, &bench, "e2e_single_no_ping", no_ping(1), "abd");
-    group(c, &rt, &bench, "e2e_pool8_no_ping", no_ping(8), "abd");
+    let ks = [1, 3, 10];
+    group(c, &rt, &bench, "e2e_single", ping(1), "abc", &ks);
+    group(c, &rt, &bench, "e2e_pool8", ping(8), "abc", &ks);
+    group(c, &rt, &bench, "e2e_single_no_ping", no_ping(1), "ab", &ks);
+    group(c, &rt, &bench, "e2e_pool8_no_ping", no_ping(8), "ab", &ks);
+    group(c, &rt, &bench, "e2e_statement_single", ping(1), "pbs", &[1]);
+    group(c, &rt, &bench, "e2e_statement_pool8", ping(8), "pbs", &[1]);
     drop(rt);
     drop(bench);
 }

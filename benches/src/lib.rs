@@ -1,5 +1,5 @@
-//! Shared code of tenantry's benchmarks: the benchmark database, the request shapes of the
-//! end-to-end benches and the one-round-trip `begin` prototype.
+//! Shared code of tenantry's benchmarks: the benchmark database and the request shapes of the
+//! end-to-end benches (with the single-statement simple-query prototype).
 //!
 //! - `cargo bench -p tenantry-benches` runs the full benches (1,000 tenants × 1,000 orders
 //!   for `e2e`, up to 100,000 tenants for `scale`);
@@ -11,7 +11,6 @@
 )]
 
 pub mod data;
-pub mod one_rt;
 pub mod request;
 
 /// Whether this process runs the benches for real (`cargo bench` passes `--bench`) rather

@@ -1,5 +1,6 @@
-//! One "request" of the end-to-end benches: a transaction of `k` small reads of one tenant
-//! (alternately a primary-key lookup and a filtered, ordered, limited list), done four ways.
+//! One "request" of the end-to-end benches: `k` small reads of one tenant (alternately a
+//! primary-key lookup and a filtered, ordered, limited list), in a transaction, done three
+//! ways; and single statements outside an explicit transaction, done three ways.
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use sea_orm::{
 use tenantry::{DEFAULT_SETTING, Rewriter, TenantDatabase, TenantId};
 use uuid::Uuid;
 
-use crate::one_rt::OneRtTransaction;
+use sea_orm::sea_query::{PostgresQueryBuilder, Values, inject_parameters};
 
 /// How a request reaches the database.
 #[derive(Clone)]
@@ -24,9 +25,16 @@ pub enum Target {
     /// (c) RLS only: plain SeaORM transaction as the app role, `set_config` by hand, no
     /// filters in the queries.
     RlsOnly(DatabaseConnection),
-    /// (d) tenantry's rewriter + RLS with the one-round-trip `begin` prototype
-    /// ([`OneRtTransaction`]) over the app-role sqlx pool.
-    OneRt(sea_orm::sqlx::PgPool, Arc<Rewriter>),
+    /// (p) A single statement of plain SeaORM on the pool, no explicit transaction, with a
+    /// hand-written `tenant_id` filter (superuser, no RLS): one round trip.
+    PlainStatement(DatabaseConnection),
+    /// (s) A single statement, one round trip, RLS on: the prototype of a scoped statement
+    /// outside an explicit transaction. The statement is scoped by the [`Rewriter`], then
+    /// sent as one simple query `SET LOCAL <setting> = E'<tenant>'; <statement>` — the
+    /// setting dies with the implicit transaction of that query. The simple-query protocol
+    /// has no parameters, so every value is written into the SQL text (sea-query's literal
+    /// rendering) and rows come back in text format.
+    InlineStatement(sea_orm::sqlx::PgPool, Arc<Rewriter>),
 }
 
 /// The shape of the loaded data, enough to pick existing rows.
@@ -134,20 +142,35 @@ impl Target {
                 txn.commit().await?;
                 Ok(n)
             }
-            Target::OneRt(pool, rewriter) => {
-                let mut txn =
-                    OneRtTransaction::begin(pool, DEFAULT_SETTING, TenantId::from(tenant)).await?;
+            Target::PlainStatement(db) => {
+                let qs = qs
+                    .into_iter()
+                    .map(|q| q.filter(orders::Column::TenantId.eq(tenant)))
+                    .collect();
+                run_all(db, qs).await
+            }
+            Target::InlineStatement(pool, rewriter) => {
+                let tenant = TenantId::from(tenant);
                 let mut n = 0;
                 for q in qs {
-                    let rows = txn
-                        .query_all(rewriter, q.build(DbBackend::Postgres))
-                        .await?;
-                    for row in &rows {
-                        orders::Model::from_query_result(row, "")?;
+                    let stmt = rewriter
+                        .rewrite(q.build(DbBackend::Postgres), &tenant)?
+                        .statement;
+                    let values = stmt.values.unwrap_or(Values(Vec::new()));
+                    let sql = inject_parameters(&stmt.sql, &values.0, &PostgresQueryBuilder);
+                    let script = format!(
+                        "SET LOCAL {DEFAULT_SETTING} = '{tenant}'; {sql}",
+                        tenant = tenant.to_setting()
+                    );
+                    let rows = sea_orm::sqlx::raw_sql(sea_orm::sqlx::AssertSqlSafe(script))
+                        .fetch_all(pool)
+                        .await
+                        .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+                    for row in rows {
+                        orders::Model::from_query_result(&row.into(), "")?;
+                        n += 1;
                     }
-                    n += rows.len();
                 }
-                txn.commit().await?;
                 Ok(n)
             }
         }
