@@ -1,6 +1,7 @@
 //! End to end on the local PostgreSQL: requests of k = 1, 3, 10 reads of one tenant in a
 //! transaction, done by (a) plain SeaORM with hand-written filters (superuser, no RLS),
-//! (b) tenantry, (c) RLS only with a hand-written `set_config`; on one connection, and on a
+//! (b) tenantry, (c) RLS only with a hand-written `set_config`, (e) tenantry as the superuser
+//! (the rewriter without RLS: what the database's policies cost); on one connection, and on a
 //! pool of 8 with 8 concurrent workers. Same database, same data, same run. Then both again
 //! with `test_before_acquire(false)`. Last, single statements outside an explicit
 //! transaction: (p) plain SeaORM, (b) tenantry (which needs a transaction), (s) the
@@ -43,6 +44,10 @@ async fn targets(bench: &BenchDb, spec: PoolSpec, which: &str) -> Vec<(&'static 
     if which.contains('b') {
         let tdb = TenantDatabase::new(bench.app_pool(spec).await).with_registry(registry());
         out.push(("b_tenantry", Target::Tenantry(tdb)));
+    }
+    if which.contains('e') {
+        let tdb = TenantDatabase::new(bench.superuser_pool(spec).await).with_registry(registry());
+        out.push(("e_tenantry_no_rls", Target::Tenantry(tdb)));
     }
     if which.contains('c') {
         out.push(("c_rls_only", Target::RlsOnly(bench.app_pool(spec).await)));
@@ -230,8 +235,8 @@ fn e2e(c: &mut Criterion) {
         test_before_acquire: false,
     };
     let ks = [1, 3, 10];
-    group(c, &rt, &bench, "e2e_single", ping(1), "abc", &ks);
-    group(c, &rt, &bench, "e2e_pool8", ping(8), "abc", &ks);
+    group(c, &rt, &bench, "e2e_single", ping(1), "abce", &ks);
+    group(c, &rt, &bench, "e2e_pool8", ping(8), "abce", &ks);
     group(c, &rt, &bench, "e2e_single_no_ping", no_ping(1), "ab", &ks);
     group(c, &rt, &bench, "e2e_pool8_no_ping", no_ping(8), "ab", &ks);
     group(c, &rt, &bench, "e2e_statement_single", ping(1), "pbs", &[1]);
