@@ -86,6 +86,7 @@ mod insert;
 mod lists;
 mod names;
 mod params;
+mod plain_insert;
 mod plan;
 mod planner;
 mod prepass;
