@@ -167,12 +167,16 @@ impl Rewriter {
     /// [`ValueCount`](crate::Error::ValueCount) when values and placeholders disagree.
     pub fn rewrite(&self, stmt: Statement, tenant: &TenantId) -> Result<Rewritten> {
         let flavor = Flavor::of(stmt.db_backend)?;
-        if let Some(plan) = self.cache.get(flavor, &stmt.sql) {
+        // Bound under the read lock: no reference count to take and drop on the hot path.
+        if let Some(cache) = self.cache.read()
+            && let Some(plan) = cache.get(flavor, &stmt.sql)
+        {
             return Ok(Rewritten {
                 statement: plan.bind(stmt, tenant)?,
                 cache_hit: true,
             });
         }
+        self.cache.count_miss();
         let derived = rows::plan_many(flavor, &stmt.sql, |one| self.plan(flavor, one))
             .or_else(|| lists::plan_lists(flavor, &stmt.sql, |one| self.plan(flavor, one)));
         let plan = match derived {
