@@ -72,9 +72,13 @@
 //! SeaORM emits the same SQL text for a query shape, so a [`Rewriter`] caches a plan per
 //! (backend, SQL text) for its registry: the rewritten SQL plus a recipe (where the tenant
 //! value goes, which values must equal the tenant, which id types to check). A cached rewrite
-//! is a hash lookup, the SQL clone and the value vector. Texts that differ only in the
-//! length of a multi-row `INSERT … VALUES` or of placeholder `IN (…)` lists are not parsed
-//! again: their plan is derived from the cached plan of the one-row / one-element form.
+//! is a hash lookup under a read lock, a copy of the scoped SQL into the statement's own
+//! buffer and the tenant pushed (or merged) into its own value vector. Texts that differ only
+//! in the length of a multi-row `INSERT … VALUES` or of placeholder `IN (…)` lists are not
+//! parsed again: their plan is derived from the cached plan of the one-row / one-element
+//! form. The one-row `INSERT` SeaORM builds (quoted names, placeholders, optional
+//! `RETURNING` of columns) is planned from its text without the parser; any other text is
+//! parsed.
 
 mod assign;
 mod cache;
