@@ -72,9 +72,13 @@
 //! SeaORM emits the same SQL text for a query shape, so a [`Rewriter`] caches a plan per
 //! (backend, SQL text) for its registry: the rewritten SQL plus a recipe (where the tenant
 //! value goes, which values must equal the tenant, which id types to check). A cached rewrite
-//! is a hash lookup, the SQL clone and the value vector. Texts that differ only in the
-//! length of a multi-row `INSERT … VALUES` or of placeholder `IN (…)` lists are not parsed
-//! again: their plan is derived from the cached plan of the one-row / one-element form.
+//! is a hash lookup under a read lock, a copy of the scoped SQL into the statement's own
+//! buffer and the tenant pushed (or merged) into its own value vector. Texts that differ only
+//! in the length of a multi-row `INSERT … VALUES` or of placeholder `IN (…)` lists are not
+//! parsed again: their plan is derived from the cached plan of the one-row / one-element
+//! form. The one-row `INSERT` SeaORM builds (quoted names, placeholders, optional
+//! `RETURNING` of columns) is planned from its text without the parser; any other text is
+//! parsed.
 
 mod assign;
 mod cache;
@@ -86,6 +90,7 @@ mod insert;
 mod lists;
 mod names;
 mod params;
+mod plain_insert;
 mod plan;
 mod planner;
 mod prepass;
@@ -166,12 +171,16 @@ impl Rewriter {
     /// [`ValueCount`](crate::Error::ValueCount) when values and placeholders disagree.
     pub fn rewrite(&self, stmt: Statement, tenant: &TenantId) -> Result<Rewritten> {
         let flavor = Flavor::of(stmt.db_backend)?;
-        if let Some(plan) = self.cache.get(flavor, &stmt.sql) {
+        // Bound under the read lock: no reference count to take and drop on the hot path.
+        if let Some(cache) = self.cache.read()
+            && let Some(plan) = cache.get(flavor, &stmt.sql)
+        {
             return Ok(Rewritten {
                 statement: plan.bind(stmt, tenant)?,
                 cache_hit: true,
             });
         }
+        self.cache.count_miss();
         let derived = rows::plan_many(flavor, &stmt.sql, |one| self.plan(flavor, one))
             .or_else(|| lists::plan_lists(flavor, &stmt.sql, |one| self.plan(flavor, one)));
         let plan = match derived {

@@ -122,6 +122,77 @@ impl VisitorMut for Rename<'_> {
 
 /// Turns printed `?k` / `?0` placeholders back into `?` and says which value each one takes.
 pub(crate) fn finish(flavor: Flavor, printed: &str) -> Result<(String, Vec<Slot>)> {
+    match finish_plain(flavor, printed) {
+        Some(done) => done,
+        None => finish_tokenized(flavor, printed),
+    }
+}
+
+/// The slot a printed placeholder denotes.
+fn slot_of(flavor: Flavor, p: &str) -> Result<Slot> {
+    if p == TENANT_MARK {
+        return Ok(Slot::Tenant);
+    }
+    match param_index(flavor, p) {
+        Some(i) => Ok(Slot::Original(i)),
+        None => Err(bad_placeholder(flavor, p)),
+    }
+}
+
+/// [`finish`] by a byte scan, for texts where a `?` can only be a placeholder or sit inside a
+/// quoted name: ASCII, and no string literal, comment, backslash, `$`, `@` (`@?` is an
+/// operator), `#` or `[` outside quoted names. `None` for any other text (the tokenizer
+/// decides).
+fn finish_plain(flavor: Flavor, printed: &str) -> Option<Result<(String, Vec<Slot>)>> {
+    if !printed.is_ascii() {
+        return None;
+    }
+    let b = printed.as_bytes();
+    let mut out = String::with_capacity(printed.len());
+    let mut slots = Vec::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            q @ (b'"' | b'`') => {
+                let mut j = i + 1;
+                loop {
+                    if *b.get(j)? == q {
+                        if b.get(j + 1) != Some(&q) {
+                            break;
+                        }
+                        j += 1;
+                    }
+                    j += 1;
+                }
+                i = j + 1;
+            }
+            b'?' => {
+                let mut j = i + 1;
+                while b.get(j).is_some_and(u8::is_ascii_digit) {
+                    j += 1;
+                }
+                match slot_of(flavor, &printed[i..j]) {
+                    Ok(slot) => slots.push(slot),
+                    Err(e) => return Some(Err(e)),
+                }
+                out.push_str(&printed[copied..i]);
+                out.push('?');
+                copied = j;
+                i = j;
+            }
+            b'\\' | b'\'' | b'$' | b'@' | b'#' | b'[' => return None,
+            b'-' if b.get(i + 1) == Some(&b'-') => return None,
+            b'/' if b.get(i + 1) == Some(&b'*') => return None,
+            _ => i += 1,
+        }
+    }
+    out.push_str(&printed[copied..]);
+    Some(Ok((out, slots)))
+}
+
+/// [`finish`] by sqlparser's tokenizer: exact for any text.
+fn finish_tokenized(flavor: Flavor, printed: &str) -> Result<(String, Vec<Slot>)> {
     let tokens = Tokenizer::new(flavor.dialect(), printed)
         .tokenize_with_location()
         .map_err(|e| Error::Parse {
@@ -138,14 +209,7 @@ pub(crate) fn finish(flavor: Flavor, printed: &str) -> Result<(String, Vec<Slot>
         let Token::Placeholder(p) = &t.token else {
             continue;
         };
-        let slot = if p == TENANT_MARK {
-            Slot::Tenant
-        } else {
-            match param_index(flavor, p) {
-                Some(i) => Slot::Original(i),
-                None => return Err(bad_placeholder(flavor, p)),
-            }
-        };
+        let slot = slot_of(flavor, p)?;
         let start = offset(printed, &line_starts, t.span.start).ok_or_else(|| Error::Parse {
             message: "lost a placeholder while re-reading the rewritten statement".into(),
             sql: printed.to_owned(),
@@ -200,6 +264,46 @@ mod tests {
         assert_eq!(number(Flavor::Postgres, &mut stmts).unwrap(), 2);
         let mut stmts = Parser::parse_sql(Flavor::Sqlite.dialect(), "SELECT ?1, :a").unwrap();
         assert!(number(Flavor::Sqlite, &mut stmts).is_err());
+    }
+
+    proptest::proptest! {
+        /// The byte scan agrees with the tokenizer wherever it answers.
+        #[test]
+        fn the_byte_scan_agrees_with_the_tokenizer(
+            text in "([ ?0-9a-zA-Z_,.()=\"`'$@#\\[\\]/*-]|é|\\?[0-3]){0,40}",
+            mysql in proptest::bool::ANY,
+        ) {
+            let flavor = if mysql { Flavor::MySql } else { Flavor::Sqlite };
+            if let Some(fast) = finish_plain(flavor, &text) {
+                let full = finish_tokenized(flavor, &text);
+                match (fast, full) {
+                    (Ok(a), Ok(b)) => proptest::prop_assert_eq!(a, b, "{}", text),
+                    (Err(_), Err(_)) => {}
+                    (a, b) => proptest::prop_assert!(false, "{}: {:?} vs {:?}", text, a, b),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_byte_scan_leaves_literals_and_comments_to_the_tokenizer() {
+        for text in [
+            "SELECT '?1'",
+            "SELECT 1 -- ?1",
+            "SELECT [?1]",
+            "SELECT @?1",
+            "SELECT ?1 # x",
+        ] {
+            assert!(finish_plain(Flavor::MySql, text).is_none(), "{text}");
+        }
+        let (sql, slots) = finish_plain(
+            Flavor::Sqlite,
+            "SELECT \"a\"\"?1\" FROM t WHERE x = ?2 AND y = ?0",
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(sql, "SELECT \"a\"\"?1\" FROM t WHERE x = ? AND y = ?");
+        assert_eq!(slots, [Slot::Original(1), Slot::Tenant]);
     }
 
     #[test]

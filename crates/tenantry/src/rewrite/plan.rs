@@ -138,44 +138,63 @@ impl Plan {
             check(c, stmt.values.as_ref(), tenant)?;
         }
         if let Some(sql) = &self.sql {
-            stmt.sql.clone_from(sql);
+            // Reuses the statement's buffer when it is large enough.
+            stmt.sql.clear();
+            stmt.sql.push_str(sql);
         }
-        let values = match &self.slots {
-            Slots::Unused => return Ok(stmt),
+        match &self.slots {
+            Slots::Unused => {}
             Slots::Append => {
-                let mut v = stmt.values.take().map(|v| v.0).unwrap_or_default();
-                v.reserve_exact(1);
+                let v = &mut stmt.values.get_or_insert_with(|| Values(Vec::new())).0;
                 v.push(tenant.to_value());
-                v
             }
             Slots::Insert(at) => {
-                let original = stmt.values.take().map(|v| v.0).unwrap_or_default();
-                let mut out = Vec::with_capacity(original.len() + at.len());
-                let mut at = at.iter().peekable();
-                let mut original = original.into_iter();
-                loop {
-                    if at.next_if(|&&p| p == out.len()).is_some() {
-                        out.push(tenant.to_value());
-                    } else if let Some(v) = original.next() {
-                        out.push(v);
-                    } else {
-                        break;
-                    }
-                }
-                out
+                let v = &mut stmt.values.get_or_insert_with(|| Values(Vec::new())).0;
+                insert_at(v, at, tenant);
             }
             Slots::Map(map) => {
                 let original = stmt.values.take().map(|v| v.0).unwrap_or_default();
-                map.iter()
-                    .map(|s| match s {
-                        Slot::Tenant => tenant.to_value(),
-                        Slot::Original(i) => original.get(*i).cloned().unwrap_or(Value::Int(None)),
-                    })
-                    .collect()
+                stmt.values = Some(Values(
+                    map.iter()
+                        .map(|s| match s {
+                            Slot::Tenant => tenant.to_value(),
+                            Slot::Original(i) => {
+                                original.get(*i).cloned().unwrap_or(Value::Int(None))
+                            }
+                        })
+                        .collect(),
+                ));
             }
-        };
-        stmt.values = Some(Values(values));
+        }
         Ok(stmt)
+    }
+}
+
+/// Puts the tenant at the final positions `at` (ascending) of `values`, in place: the
+/// original values keep their order and move up past each tenant position.
+fn insert_at(values: &mut Vec<Value>, at: &[usize], tenant: &TenantId) {
+    let original = values.len();
+    let total = original + at.len();
+    // Common case (a filled tenant column at the end of a one-row INSERT): append.
+    if at.first().is_some_and(|&p| p >= original) {
+        values.reserve_exact(at.len());
+        for _ in at {
+            values.push(tenant.to_value());
+        }
+        return;
+    }
+    values.resize(total, Value::Int(None));
+    // From the back: each final position takes the tenant or the next original value down.
+    let mut src = original;
+    let mut next = at.len();
+    for dst in (0..total).rev() {
+        if next > 0 && at[next - 1] == dst {
+            next -= 1;
+            values[dst] = tenant.to_value();
+        } else if src > 0 {
+            src -= 1;
+            values.swap(dst, src);
+        }
     }
 }
 
@@ -288,6 +307,32 @@ mod tests {
         assert_eq!(out.sql, "y");
         let v: Vec<String> = out.values.unwrap().0.iter().map(render).collect();
         assert_eq!(v, ["9", "1", "9", "2", "9"]);
+    }
+
+    #[test]
+    fn inserting_in_place_matches_merging() {
+        let t = TenantId::from(9_i64);
+        // Every set of tenant positions among up to 7 final values.
+        for total in 0..7_usize {
+            for mask in 0..(1_u32 << total) {
+                let at: Vec<usize> = (0..total).filter(|i| mask & (1 << i) != 0).collect();
+                let original: Vec<Value> = (0..total - at.len())
+                    .map(|i| Value::Int(Some(i32::try_from(i).unwrap())))
+                    .collect();
+                let mut expected = Vec::new();
+                let mut next = original.iter();
+                for i in 0..total {
+                    if at.contains(&i) {
+                        expected.push(t.to_value());
+                    } else {
+                        expected.push(next.next().unwrap().clone());
+                    }
+                }
+                let mut got = original.clone();
+                insert_at(&mut got, &at, &t);
+                assert_eq!(got, expected, "{at:?}");
+            }
+        }
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! Planning: parse, check, rewrite, print, and record how to bind the tenant.
 
+use std::fmt::Write as _;
+
 use sqlparser::parser::Parser;
 
 use super::ctx::{self, Ctx};
 use super::names::Flavor;
 use super::params::{self, TENANT_MARK};
+use super::plain_insert;
 use super::plan::{Plan, Slots};
 use super::prepass;
 use super::statement::scope_statement;
@@ -23,6 +26,21 @@ pub(crate) fn split(flavor: Flavor, sql: &str) -> Result<Vec<String>> {
 
 /// Plans `sql`. With `inline`, the tenant is written into the SQL as a literal (display only).
 pub(crate) fn plan(
+    flavor: Flavor,
+    registry: &Registry,
+    sql: &str,
+    inline: Option<&TenantId>,
+) -> Result<Plan> {
+    if inline.is_none()
+        && let Some(plan) = plain_insert::plan(flavor, registry, sql)
+    {
+        return plan;
+    }
+    plan_parsed(flavor, registry, sql, inline)
+}
+
+/// Plans `sql` through the parser, whatever its shape.
+pub(crate) fn plan_parsed(
     flavor: Flavor,
     registry: &Registry,
     sql: &str,
@@ -65,11 +83,13 @@ pub(crate) fn plan(
             types,
         });
     }
-    let printed = stmts
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ");
+    let mut printed = String::with_capacity(sql.len() + 64);
+    for (i, s) in stmts.iter().enumerate() {
+        if i > 0 {
+            printed.push_str("; ");
+        }
+        let _ = write!(printed, "{s}");
+    }
     let (sql, slots) = match flavor {
         Flavor::Postgres => (
             printed,
