@@ -3,7 +3,7 @@
 //! SeaORM's `begin()` sends a bare `BEGIN` (and `SET TRANSACTION …` for options), so setting
 //! the tenant afterwards costs one more round trip. Here the transaction is opened on a
 //! connection of SeaORM's own sqlx pool with a single simple query,
-//! `SET LOCAL <setting> = E'<tenant>'; BEGIN [ISOLATION LEVEL …] [READ ONLY|READ WRITE]`.
+//! `SET LOCAL <setting> = '<tenant>'; BEGIN [ISOLATION LEVEL …] [READ ONLY|READ WRITE]`.
 //! Statements then run exactly as SeaORM runs them on its own transactions (sqlx prepared
 //! statements, values bound by `sea-query-sqlx`, rows handed back as SeaORM's
 //! [`QueryResult`]), nested `begin`s are savepoints, and a transaction dropped without
@@ -24,6 +24,7 @@ use sqlx_core::sql_str::{AssertSqlSafe, SqlSafeStr};
 use sqlx_core::transaction::TransactionManager;
 
 use super::raw::RowStream;
+use crate::policy::quote_literal;
 use crate::tenant::TenantId;
 
 type Manager = <Postgres as sqlx::Database>::TransactionManager;
@@ -44,7 +45,7 @@ pub(crate) fn begin_statement(
 ) -> String {
     let mut sql = format!(
         "SET LOCAL {setting} = {}; BEGIN",
-        literal(&tenant.to_setting())
+        quote_literal(&tenant.to_setting())
     );
     if let Some(level) = isolation_level {
         sql.push_str(" ISOLATION LEVEL ");
@@ -55,22 +56,6 @@ pub(crate) fn begin_statement(
         sql.push_str(&mode.to_string());
     }
     sql
-}
-
-/// A PostgreSQL string literal, the same whatever `standard_conforming_strings` says:
-/// `E'…'` with `'` and `\` doubled.
-fn literal(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 3);
-    out.push_str("E'");
-    for c in s.chars() {
-        match c {
-            '\'' => out.push_str("''"),
-            '\\' => out.push_str("\\\\"),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
 }
 
 /// A transaction (or savepoint) on a pooled PostgreSQL connection.
