@@ -80,33 +80,19 @@
 //! `RETURNING` of columns) is planned from its text without the parser; any other text is
 //! parsed.
 
-mod assign;
 mod cache;
-mod ctx;
-mod delete;
-mod exprs;
-mod from;
-mod insert;
-mod lists;
-mod names;
-mod params;
-mod plain_insert;
-mod plan;
 mod planner;
-mod prepass;
-mod query;
-mod rows;
-mod select;
-mod statement;
-mod update;
+mod scope;
+mod text;
 
 use std::sync::Arc;
 
 use sea_orm::Statement;
 
 use self::cache::PlanCache;
-use self::names::Flavor;
-use self::plan::Plan;
+use self::cache::plan::Plan;
+use self::scope::names::Flavor;
+use self::text::{lists, rows};
 use crate::error::Result;
 use crate::registry::Registry;
 use crate::tenant::TenantId;

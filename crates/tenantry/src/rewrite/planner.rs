@@ -4,15 +4,15 @@ use std::fmt::Write as _;
 
 use sqlparser::parser::Parser;
 
-use super::ctx::{self, Ctx};
-use super::names::Flavor;
-use super::params::{self, TENANT_MARK};
-use super::plain_insert;
-use super::plan::{Plan, Slots};
-use super::prepass;
-use super::statement::scope_statement;
 use crate::error::{Error, Result};
 use crate::registry::Registry;
+use crate::rewrite::cache::plan::{Plan, Slots};
+use crate::rewrite::scope::ctx::{self, Ctx};
+use crate::rewrite::scope::names::Flavor;
+use crate::rewrite::scope::prepass;
+use crate::rewrite::scope::statement::scope_statement;
+use crate::rewrite::text::params::{self, TENANT_MARK};
+use crate::rewrite::text::plain_insert;
 use crate::tenant::TenantId;
 
 /// The statements of a string, printed one by one.

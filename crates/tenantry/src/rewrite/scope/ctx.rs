@@ -3,9 +3,9 @@
 use sqlparser::ast::{BinaryOperator, Expr, Ident, ObjectName, Value};
 
 use super::names::{self, Flavor};
-use super::plan::{Check, TypeCheck};
 use crate::error::Result;
 use crate::registry::{Registry, ScopedTable};
+use crate::rewrite::cache::plan::{Check, TypeCheck};
 use crate::tenant::TenantId;
 
 /// The state of one rewrite.

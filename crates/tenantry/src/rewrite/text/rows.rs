@@ -8,9 +8,9 @@
 //! placeholder outside the rows, a one-row plan of another shape — falls back to planning
 //! the text in full. Tests check that both ways give the same plan.
 
-use super::names::Flavor;
-use super::plan::{Check, Plan, Slots, Source};
 use crate::error::Result;
+use crate::rewrite::cache::plan::{Check, Plan, Slots, Source};
+use crate::rewrite::scope::names::Flavor;
 
 /// A multi-row VALUES list recognised in SQL text.
 #[derive(Debug, PartialEq, Eq)]

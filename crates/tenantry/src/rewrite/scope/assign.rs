@@ -7,10 +7,10 @@ use sqlparser::ast::{Expr, Ident, UnaryOperator, Value};
 
 use super::ctx::Ctx;
 use super::names::Flavor;
-use super::params::param_index;
-use super::plan::{Check, Literal, Source};
 use crate::error::{Error, Result};
 use crate::registry::ScopedTable;
+use crate::rewrite::cache::plan::{Check, Literal, Source};
+use crate::rewrite::text::params::param_index;
 
 /// Whether a column name (as written) is the table's tenant column.
 pub(crate) fn is_tenant_column(flavor: Flavor, ident: &Ident, table: &ScopedTable) -> bool {

@@ -10,9 +10,9 @@ use std::ops::ControlFlow;
 use sqlparser::ast::{Statement as Ast, Value, ValueWithSpan, VisitMut, VisitorMut};
 use sqlparser::tokenizer::{Location, Token, Tokenizer};
 
-use super::names::Flavor;
-use super::plan::Slot;
 use crate::error::{Error, Result};
+use crate::rewrite::cache::plan::Slot;
+use crate::rewrite::scope::names::Flavor;
 
 /// The tenant's placeholder while a `?` statement is being rewritten.
 pub(crate) const TENANT_MARK: &str = "?0";

@@ -10,13 +10,13 @@
 
 use sqlparser::ast::{Ident, ObjectName};
 
-use super::assign::{check_tenant_value, is_tenant_column};
-use super::ctx::{self, Ctx};
-use super::names::{self, Flavor};
-use super::plan::{Plan, Slot, Slots};
 use super::rows;
 use crate::error::Result;
 use crate::registry::Registry;
+use crate::rewrite::cache::plan::{Plan, Slot, Slots};
+use crate::rewrite::scope::assign::{check_tenant_value, is_tenant_column};
+use crate::rewrite::scope::ctx::{self, Ctx};
+use crate::rewrite::scope::names::{self, Flavor};
 
 /// The plan for `sql` if it is a plain one-row INSERT, else `None`.
 pub(crate) fn plan(flavor: Flavor, registry: &Registry, sql: &str) -> Option<Result<Plan>> {

@@ -9,9 +9,9 @@
 
 use std::sync::Arc;
 
-use super::names::Flavor;
-use super::plan::{Check, Plan, Slot, Slots, Source};
 use crate::error::Result;
+use crate::rewrite::cache::plan::{Check, Plan, Slot, Slots, Source};
+use crate::rewrite::scope::names::Flavor;
 
 /// A placeholder-only `IN (…)` list: its first placeholder's number (1-based, in the
 /// collapsed text) and its length.

@@ -4,13 +4,15 @@
 //! write lock; when full, the oldest entry is evicted unless referenced since the last sweep,
 //! in which case it is spared once and moved to the back.
 
+pub(crate) mod plan;
+
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasher, Hasher, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
-use super::names::Flavor;
-use super::plan::Plan;
+use self::plan::Plan;
+use crate::rewrite::scope::names::Flavor;
 
 /// A multiplicative hasher for SQL texts, seeded per cache: 32 bytes per step in two
 /// independent lanes, each mixed by a folded 64×64→128-bit multiply (foldhash's mix).
@@ -266,7 +268,7 @@ impl ReadCache<'_> {
 #[cfg_attr(test, allow(clippy::unwrap_used))]
 mod tests {
     use super::*;
-    use crate::rewrite::plan::Slots;
+    use crate::rewrite::cache::plan::Slots;
 
     fn plan() -> Arc<Plan> {
         Arc::new(Plan {
