@@ -214,7 +214,7 @@ fn inline_mode_writes_the_tenant_as_a_literal() {
     let out = tenantry::rewrite::rewrite_inline(&s, &registry, &TenantId::from("acme")).unwrap();
     assert_eq!(
         out.sql,
-        "SELECT id FROM orders WHERE id = ? AND orders.tenant_id = 'acme'"
+        "SELECT id FROM orders WHERE orders.tenant_id = 'acme' AND (id = ?)"
     );
     assert_eq!(out.values.unwrap().0, vec![Value::from(1)]);
 }
@@ -233,7 +233,7 @@ fn scripts_come_back_one_statement_at_a_time() {
         [
             "UPDATE orders SET total = 0 WHERE orders.tenant_id = $1",
             "SELECT 1",
-            "DELETE FROM orders WHERE id = 3 AND orders.tenant_id = $1",
+            "DELETE FROM orders WHERE orders.tenant_id = $1 AND (id = 3)",
         ]
     );
     assert_eq!(

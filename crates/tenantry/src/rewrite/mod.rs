@@ -19,19 +19,29 @@
 //! let out = rewriter.rewrite(stmt, &TenantId::from(7_i64)).unwrap().statement;
 //! assert_eq!(
 //!     out.sql,
-//!     r#"SELECT "id" FROM "orders" WHERE ("status" = $1 OR "total" > $2) AND "orders".tenant_id = $3"#
+//!     r#"SELECT "id" FROM "orders" WHERE "orders".tenant_id = $3 AND ("status" = $1 OR "total" > $2)"#
 //! );
 //! assert_eq!(out.values.unwrap().0.len(), 3);
 //! ```
 //!
+//! # Never a reprint
+//! The rewritten text is the original text with tenantry's insertions spliced in at the
+//! positions the parser reports; every other byte stays as written (comments, spacing,
+//! literals, operators). Predicates go in front: `WHERE <tenant> AND (<original>)`, the
+//! original condition parenthesised *textually*, so the database's own precedence rules apply
+//! inside it whatever the parser thought (MySQL's `||`). The output is then parsed again and
+//! must be exactly the rewritten statement tenantry meant; any difference is a refusal. The
+//! only text replaced rather than inserted: `DEFAULT VALUES` (becomes `(col) VALUES (…)`).
+//!
 //! # Where predicates go
-//! FROM items: AND-ed into `WHERE` (the existing condition parenthesised). Joined tables: into
-//! that join's `ON`, so outer joins keep their meaning; the null-extended left side of a
+//! FROM items: in front of `WHERE` (or a new `WHERE` after the FROM list). Joined tables: in
+//! front of that join's `ON`, so outer joins keep their meaning; the null-extended left side of a
 //! `RIGHT JOIN` gets its predicates in that `ON`. Where no predicate placement is correct
-//! (`FULL JOIN`, outer joins with `USING`/`NATURAL`), the table is replaced by
-//! `(SELECT * FROM t WHERE t.col = tenant) AS t`; so is a table whose alias renames its
-//! columns (`orders AS o(a, b)`). `ON CONFLICT … DO UPDATE` gets `WHERE t.col = tenant`;
-//! MySQL's `ON DUPLICATE KEY UPDATE c = v` becomes `c = IF(col = tenant, v, c)`.
+//! (`FULL JOIN`, outer joins with `USING`/`NATURAL`), the table's name `t` is wrapped as
+//! `(SELECT * FROM t WHERE t.col = tenant)`, its alias as written following (or `AS t`); so is
+//! a table whose alias renames its columns (`orders AS o(a, b)`). `ON CONFLICT … DO UPDATE`
+//! gets `WHERE t.col = tenant`; MySQL's `ON DUPLICATE KEY UPDATE c = v` becomes
+//! `c = IF(col = tenant, v, c)`.
 //!
 //! # Names
 //! Table names are matched as the database resolves them (see the `names` module):
@@ -44,7 +54,8 @@
 //! # Values
 //! The tenant is always a bound value, never SQL text (except [`rewrite_inline`], for
 //! display). PostgreSQL: one `$N+1` appended, reused by every predicate. MySQL/SQLite: the
-//! value is inserted in the value list at each `?` tenantry adds. A statement that touches no
+//! value is inserted in the value list at each `?` tenantry adds (the original placeholders
+//! keep their order, since their text is not moved). A statement that touches no
 //! scoped table is returned unchanged. A statement sent without values (`execute_unprepared`)
 //! comes back with `values: Some([tenant])` when it needed the tenant: run it prepared.
 //!

@@ -1,18 +1,35 @@
-//! The state of one rewrite: dialect, registry, visible CTE names and what was collected.
+//! The state of one rewrite: dialect, registry, visible CTE names, what was collected, and
+//! the text edits that carry the rewrite into the original SQL.
 
 use sqlparser::ast::{BinaryOperator, Expr, Ident, ObjectName, Value};
+use sqlparser::tokenizer::Span;
 
+use super::locate::{Anchor, Source};
 use super::names::{self, Flavor};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::registry::{Registry, ScopedTable};
 use crate::rewrite::cache::plan::{Check, TypeCheck};
+use crate::rewrite::text::splice::Edit;
 use crate::tenant::TenantId;
+
+/// A tenant predicate: the expression the rewritten statement must contain, and its text.
+#[derive(Clone, Debug)]
+pub(crate) struct Pred {
+    pub(crate) expr: Expr,
+    pub(crate) text: String,
+}
 
 /// The state of one rewrite.
 pub(crate) struct Ctx<'r> {
     pub(crate) flavor: Flavor,
     pub(crate) registry: &'r Registry,
     tenant: Expr,
+    /// The tenant value as inserted into the text (`$n`, `?`, or a literal).
+    tenant_text: String,
+    /// The original text, to locate nodes in.
+    pub(crate) src: Source<'r>,
+    /// Text edits, in the order they were made.
+    pub(crate) edits: Vec<Edit>,
     /// Names of the CTEs visible here (folded).
     pub(crate) ctes: Vec<String>,
     /// Whether the tenant placeholder was used.
@@ -25,11 +42,20 @@ pub(crate) struct Ctx<'r> {
 }
 
 impl<'r> Ctx<'r> {
-    pub(crate) fn new(flavor: Flavor, registry: &'r Registry, tenant: Expr) -> Self {
+    pub(crate) fn new(
+        flavor: Flavor,
+        registry: &'r Registry,
+        tenant: Expr,
+        tenant_text: String,
+        src: Source<'r>,
+    ) -> Self {
         Self {
             flavor,
             registry,
             tenant,
+            tenant_text,
+            src,
+            edits: Vec::new(),
             ctes: Vec::new(),
             used: false,
             checks: Vec::new(),
@@ -80,7 +106,7 @@ impl<'r> Ctx<'r> {
     fn is_cte(&self, name: &ObjectName) -> bool {
         match names::idents(name).as_deref() {
             Some([one]) => {
-                let folded = self.flavor.fold(one);
+                let folded = self.flavor.fold_cte(one);
                 self.ctes.iter().any(|c| *c == folded)
             }
             _ => false,
@@ -89,7 +115,7 @@ impl<'r> Ctx<'r> {
 
     /// Declares a CTE name visible.
     pub(crate) fn push_cte(&mut self, name: &Ident) {
-        let folded = self.flavor.fold(name).into_owned();
+        let folded = self.flavor.fold_cte(name).into_owned();
         self.ctes.push(folded);
     }
 
@@ -100,13 +126,116 @@ impl<'r> Ctx<'r> {
     }
 
     /// `<qualifier>.<tenant column> = <tenant>`.
-    pub(crate) fn predicate(&mut self, mut qualifier: Vec<Ident>, table: &ScopedTable) -> Expr {
+    pub(crate) fn predicate(
+        &mut self,
+        mut qualifier: Vec<Ident>,
+        table: &ScopedTable,
+    ) -> Result<Pred> {
         qualifier.push(self.flavor.ident(table.column()));
-        Expr::BinaryOp {
-            left: Box::new(Expr::CompoundIdentifier(qualifier)),
-            op: BinaryOperator::Eq,
-            right: Box::new(self.tenant()),
+        let mut text = String::new();
+        for (i, part) in qualifier.iter().enumerate() {
+            if i > 0 {
+                text.push('.');
+            }
+            text.push_str(&ident_text(part)?);
         }
+        text.push_str(" = ");
+        text.push_str(&self.tenant_text);
+        Ok(Pred {
+            expr: Expr::BinaryOp {
+                left: Box::new(Expr::CompoundIdentifier(qualifier)),
+                op: BinaryOperator::Eq,
+                right: Box::new(self.tenant()),
+            },
+            text,
+        })
+    }
+
+    /// The tenant value as text, counting it used.
+    pub(crate) fn tenant_text(&mut self) -> String {
+        self.used = true;
+        self.tenant_text.clone()
+    }
+
+    /// Records an insertion of `text` (holding `tenants` tenant values) at byte `at`.
+    pub(crate) fn insert(&mut self, at: usize, text: String, tenants: usize) {
+        self.edits.push(Edit {
+            start: at,
+            end: at,
+            text,
+            tenants,
+        });
+    }
+
+    /// Records the replacement of bytes `range` by `text`.
+    pub(crate) fn replace(&mut self, range: std::ops::Range<usize>, text: String, tenants: usize) {
+        self.edits.push(Edit {
+            start: range.start,
+            end: range.end,
+            text,
+            tenants,
+        });
+    }
+
+    /// ANDs `preds` in front of a condition: `preds AND (existing)`, or `preds` alone where
+    /// there is none. `existing_span` is the condition's span before anything in it was
+    /// rewritten, `anchor` the token that precedes it; `append_at` says where a new clause
+    /// goes when there is no condition (e.g. ` WHERE …` after the FROM list), with its keyword.
+    pub(crate) fn and_in_front(
+        &mut self,
+        slot: &mut Option<Expr>,
+        preds: Vec<Pred>,
+        existing_span: Option<Span>,
+        anchor: Anchor,
+        append: impl FnOnce(&mut Self) -> Result<(usize, &'static str)>,
+    ) -> Result<()> {
+        let Some((expr, text, n)) = conjunction(preds) else {
+            return Ok(());
+        };
+        match slot.take() {
+            Some(existing) => {
+                let span = existing_span.unwrap_or(Span::empty());
+                let range = self.src.expr("a condition", anchor, span)?;
+                self.insert(range.start, format!("{text} AND ("), n);
+                self.insert(range.end, ")".to_owned(), 0);
+                *slot = Some(Expr::BinaryOp {
+                    left: Box::new(expr),
+                    op: BinaryOperator::And,
+                    right: Box::new(Expr::Nested(Box::new(existing))),
+                });
+            }
+            None => {
+                let (at, keyword) = append(self)?;
+                self.insert(at, format!(" {keyword} {text}"), n);
+                *slot = Some(expr);
+            }
+        }
+        Ok(())
+    }
+
+    /// ANDs `preds` in front of a join's `ON` condition (`span`: its span before rewriting).
+    pub(crate) fn and_into_on(
+        &mut self,
+        on: &mut Expr,
+        span: Span,
+        preds: Vec<Pred>,
+    ) -> Result<()> {
+        if preds.is_empty() {
+            return Ok(());
+        }
+        let old = std::mem::replace(on, Expr::Value(Value::Null.with_empty_span()));
+        let mut slot = Some(old);
+        let result = self.and_in_front(
+            &mut slot,
+            preds,
+            Some(span),
+            Anchor::Keyword(sqlparser::keywords::Keyword::ON),
+            |_| Err(crate::rewrite::scope::locate::missing("a join condition")),
+        );
+        if let Some(new) = slot {
+            *on = new;
+        }
+        result
     }
 
     /// The declared id types of the tables touched.
@@ -139,56 +268,32 @@ pub(crate) fn placeholder(text: String) -> Expr {
     Expr::Value(Value::Placeholder(text).with_empty_span())
 }
 
-/// `existing AND p1 AND p2 …`, with `existing` parenthesised when it could otherwise escape.
-pub(crate) fn and_all(existing: Option<Expr>, preds: Vec<Expr>) -> Option<Expr> {
-    let mut acc = existing.map(parenthesise);
-    for p in preds {
-        acc = Some(match acc {
-            None => p,
-            Some(a) => Expr::BinaryOp {
-                left: Box::new(a),
-                op: BinaryOperator::And,
-                right: Box::new(p),
-            },
-        });
+/// `p1 AND p2 …` as an expression, as text, and the number of tenant values in it.
+fn conjunction(preds: Vec<Pred>) -> Option<(Expr, String, usize)> {
+    let n = preds.len();
+    let mut it = preds.into_iter();
+    let first = it.next()?;
+    let (mut expr, mut text) = (first.expr, first.text);
+    for p in it {
+        expr = Expr::BinaryOp {
+            left: Box::new(expr),
+            op: BinaryOperator::And,
+            right: Box::new(p.expr),
+        };
+        text.push_str(" AND ");
+        text.push_str(&p.text);
     }
-    acc
+    Some((expr, text, n))
 }
 
-/// ANDs `preds` into an `ON` condition.
-pub(crate) fn and_into(on: &mut Expr, preds: Vec<Expr>) {
-    if preds.is_empty() {
-        return;
+/// An identifier as tenantry writes it into a predicate (quotes escaped by doubling).
+pub(crate) fn ident_text(ident: &Ident) -> Result<String> {
+    match ident.quote_style {
+        None => Ok(ident.value.clone()),
+        Some('"' | '`' | '\'' | '[') => Ok(ident.to_string()),
+        Some(q) => Err(Error::Unprovable {
+            table: ident.value.clone(),
+            reason: format!("an identifier quoted with `{q}` cannot be written back safely"),
+        }),
     }
-    let old = std::mem::replace(on, Expr::Value(Value::Null.with_empty_span()));
-    if let Some(new) = and_all(Some(old), preds) {
-        *on = new;
-    }
-}
-
-fn parenthesise(e: Expr) -> Expr {
-    use BinaryOperator as B;
-    let tight = match &e {
-        Expr::BinaryOp { op, .. } => matches!(
-            op,
-            B::Eq | B::NotEq | B::Lt | B::LtEq | B::Gt | B::GtEq | B::And
-        ),
-        Expr::Nested(_)
-        | Expr::Identifier(_)
-        | Expr::CompoundIdentifier(_)
-        | Expr::IsNull(_)
-        | Expr::IsNotNull(_)
-        | Expr::IsTrue(_)
-        | Expr::IsFalse(_)
-        | Expr::InList { .. }
-        | Expr::InSubquery { .. }
-        | Expr::Between { .. }
-        | Expr::Like { .. }
-        | Expr::ILike { .. }
-        | Expr::Exists { .. }
-        | Expr::Function(_)
-        | Expr::Value(_) => true,
-        _ => false,
-    };
-    if tight { e } else { Expr::Nested(Box::new(e)) }
 }

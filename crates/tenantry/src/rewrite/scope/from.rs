@@ -11,12 +11,13 @@
 //!   replaced; there such shapes are refused.
 
 use sqlparser::ast::{
-    Expr, Join, JoinConstraint, JoinOperator, Query, Statement, TableAlias, TableFactor,
+    Join, JoinConstraint, JoinOperator, Query, Spanned, Statement, TableAlias, TableFactor,
     TableWithJoins,
 };
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Span;
 
-use super::ctx::{Ctx, and_into};
+use super::ctx::{Ctx, Pred, ident_text};
 use super::exprs::scope_subqueries;
 use super::names;
 use super::query::scope_query;
@@ -36,7 +37,7 @@ pub(crate) fn scope_from_list(
     ctx: &mut Ctx<'_>,
     list: &mut [TableWithJoins],
     wrap: Wrap,
-) -> Result<Vec<Expr>> {
+) -> Result<Vec<Pred>> {
     let mut preds = Vec::new();
     for twj in list {
         preds.extend(scope_twj(ctx, twj, wrap, false)?);
@@ -61,13 +62,14 @@ pub(crate) fn scope_twj(
     twj: &mut TableWithJoins,
     wrap: Wrap,
     force: bool,
-) -> Result<Vec<Expr>> {
+) -> Result<Vec<Pred>> {
     let force = force || needs_wrap(twj);
     let mut pending = scope_factor(ctx, &mut twj.relation, wrap, force)?;
     for join in &mut twj.joins {
+        let on_span = on_condition(&join.join_operator).map_or(Span::empty(), Spanned::span);
         scope_subqueries(ctx, &mut join.join_operator)?;
         let right = scope_factor(ctx, &mut join.relation, wrap, force)?;
-        place(join, &mut pending, right)?;
+        place(ctx, join, on_span, &mut pending, right)?;
     }
     Ok(pending)
 }
@@ -79,22 +81,44 @@ fn unplaceable(join: &Join) -> Error {
     }
 }
 
-fn place(join: &mut Join, pending: &mut Vec<Expr>, right: Vec<Expr>) -> Result<()> {
+/// The `ON` condition of a join, if it has one.
+fn on_condition(op: &JoinOperator) -> Option<&sqlparser::ast::Expr> {
+    use JoinOperator as J;
+    match op {
+        J::Join(JoinConstraint::On(on))
+        | J::Inner(JoinConstraint::On(on))
+        | J::CrossJoin(JoinConstraint::On(on))
+        | J::StraightJoin(JoinConstraint::On(on))
+        | J::Left(JoinConstraint::On(on))
+        | J::LeftOuter(JoinConstraint::On(on))
+        | J::Right(JoinConstraint::On(on))
+        | J::RightOuter(JoinConstraint::On(on)) => Some(on),
+        _ => None,
+    }
+}
+
+fn place(
+    ctx: &mut Ctx<'_>,
+    join: &mut Join,
+    on_span: Span,
+    pending: &mut Vec<Pred>,
+    right: Vec<Pred>,
+) -> Result<()> {
     use JoinOperator as J;
     let err = unplaceable(join);
     match &mut join.join_operator {
         J::Join(c) | J::Inner(c) | J::CrossJoin(c) | J::StraightJoin(c) => match c {
-            JoinConstraint::On(on) => and_into(on, right),
+            JoinConstraint::On(on) => ctx.and_into_on(on, on_span, right)?,
             _ => pending.extend(right),
         },
         J::Left(c) | J::LeftOuter(c) => match c {
-            JoinConstraint::On(on) => and_into(on, right),
+            JoinConstraint::On(on) => ctx.and_into_on(on, on_span, right)?,
             _ if right.is_empty() => {}
             _ => return Err(err),
         },
         J::Right(c) | J::RightOuter(c) => match c {
             JoinConstraint::On(on) => {
-                and_into(on, std::mem::take(pending));
+                ctx.and_into_on(on, on_span, std::mem::take(pending))?;
                 *pending = right;
             }
             _ if pending.is_empty() => *pending = right,
@@ -112,7 +136,7 @@ fn scope_factor(
     factor: &mut TableFactor,
     wrap: Wrap,
     force: bool,
-) -> Result<Vec<Expr>> {
+) -> Result<Vec<Pred>> {
     match factor {
         TableFactor::Table {
             name, alias, args, ..
@@ -133,7 +157,7 @@ fn scope_factor(
             let renamed = alias.as_ref().is_some_and(|a| !a.columns.is_empty());
             if !force && !renamed {
                 let q = names::qualifier(name, alias.as_ref().map(|a| &a.name));
-                return Ok(vec![ctx.predicate(q, table)]);
+                return Ok(vec![ctx.predicate(q, table)?]);
             }
             if wrap == Wrap::Forbidden {
                 return Err(Error::Unprovable {
@@ -141,16 +165,38 @@ fn scope_factor(
                     reason: "the table is written by this statement and joined in a way (FULL JOIN, outer join with USING/NATURAL) or aliased with column names, which leaves no place for its tenant predicate".into(),
                 });
             }
-            let alias = alias.take().unwrap_or_else(|| TableAlias {
-                explicit: true,
-                name: names::idents(name)
-                    .and_then(|p| p.last().map(|i| (*i).clone()))
-                    .unwrap_or_else(|| ctx.flavor.ident(table.name())),
-                columns: Vec::new(),
-                at: None,
-            });
-            let pred = ctx.predicate(names::qualifier(name, None), table);
-            let subquery = parse_query(ctx, &format!("SELECT * FROM {factor} WHERE {pred}"))?;
+            // `name` becomes `(SELECT * FROM name WHERE name.col = tenant)`, followed by the
+            // alias as written (or `AS name` when there is none).
+            let name_span = name.span();
+            let range = match (
+                ctx.src.offset(name_span.start),
+                ctx.src.offset(name_span.end),
+            ) {
+                (Some(a), Some(b)) if name_span != Span::empty() => a..b,
+                _ => return Err(super::locate::missing("a table name")),
+            };
+            let last = names::idents(name)
+                .and_then(|p| p.last().map(|i| (*i).clone()))
+                .unwrap_or_else(|| ctx.flavor.ident(table.name()));
+            let pred = ctx.predicate(names::qualifier(name, None), table)?;
+            let mut close = format!(" WHERE {})", pred.text);
+            let alias = match alias.take() {
+                Some(a) => a,
+                None => {
+                    close.push_str(" AS ");
+                    close.push_str(&ident_text(&last)?);
+                    TableAlias {
+                        explicit: true,
+                        name: last,
+                        columns: Vec::new(),
+                        at: None,
+                    }
+                }
+            };
+            ctx.insert(range.start, "(SELECT * FROM ".to_owned(), 0);
+            ctx.insert(range.end, close, 1);
+            let subquery =
+                parse_query(ctx, &format!("SELECT * FROM {factor} WHERE {}", pred.expr))?;
             *factor = TableFactor::Derived {
                 lateral: false,
                 subquery: Box::new(subquery),

@@ -9,21 +9,53 @@
 use sqlparser::ast::Parens;
 use sqlparser::ast::helpers::attached_token::AttachedToken;
 use sqlparser::ast::{
-    Assignment, AssignmentTarget, Expr, Ident, Insert, ObjectName, ObjectNamePart,
-    OnConflictAction, OnInsert, Query, SelectItem, SetExpr, SqliteOnConflict, TableObject, Values,
+    Assignment, AssignmentTarget, Expr, Ident, Insert, ObjectName, ObjectNamePart, Query,
+    SelectItem, SetExpr, Spanned, SqliteOnConflict, TableFactor, TableObject, Values,
 };
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Span;
 
 use super::assign::{check_tenant_value, is_tenant_column};
-use super::ctx::{Ctx, and_all};
+use super::ctx::{Ctx, ident_text};
 use super::exprs::scope_subqueries;
 use super::from::parse_query;
-use super::names::{self, Flavor};
+use super::locate::{Anchor, missing, span_of};
+use super::names;
 use super::query::scope_query;
+use super::upsert::{self, UpsertSpans};
 use crate::error::{Error, Result};
 use crate::registry::ScopedTable;
 
+/// Spans of an INSERT's parts as written, taken before anything inside is rewritten.
+struct Spans {
+    /// The values of MySQL's `INSERT … SET col = value, …`.
+    set_values: Vec<Span>,
+    /// The source query.
+    source: Span,
+    /// The source's SELECT list, when the source is a plain SELECT.
+    projection: Option<Span>,
+    upsert: UpsertSpans,
+}
+
+impl Spans {
+    fn of(ins: &Insert) -> Self {
+        let projection = ins.source.as_ref().and_then(|q| match q.body.as_ref() {
+            SetExpr::Select(s) => Some(span_of(&s.projection)),
+            _ => None,
+        });
+        Self {
+            set_values: ins.assignments.iter().map(|a| a.value.span()).collect(),
+            source: ins.source.as_ref().map_or(Span::empty(), |q| q.span()),
+            projection,
+            upsert: UpsertSpans::of(ins),
+        }
+    }
+}
+
 /// Scopes an INSERT.
 pub(crate) fn scope_insert(ctx: &mut Ctx<'_>, ins: &mut Insert) -> Result<()> {
+    let spans = Spans::of(ins);
     let table = match &ins.table {
         TableObject::TableName(name) => ctx.lookup_target(name)?,
         other => {
@@ -50,36 +82,17 @@ pub(crate) fn scope_insert(ctx: &mut Ctx<'_>, ins: &mut Insert) -> Result<()> {
             reason: "REPLACE deletes the conflicting row whichever tenant owns it; use INSERT … ON CONFLICT DO UPDATE (or ON DUPLICATE KEY UPDATE), which tenantry limits to the tenant's rows".into(),
         });
     }
-    fill_tenant_column(ctx, ins, table)?;
+    fill_tenant_column(ctx, ins, table, &spans)?;
     let target = target_name(ins);
-    match &mut ins.on {
-        Some(OnInsert::OnConflict(c)) => {
-            if let OnConflictAction::DoUpdate(update) = &mut c.action {
-                for a in &update.assignments {
-                    check_assignment(
-                        ctx,
-                        a,
-                        table,
-                        &target,
-                        ins.insert_alias.as_ref().map(|a| &a.row_alias),
-                    )?;
-                }
-                let pred = ctx.predicate(vec![target.clone()], table);
-                update.selection = and_all(update.selection.take(), vec![pred]);
-            }
-        }
-        Some(OnInsert::DuplicateKeyUpdate(assignments)) => {
-            let row_alias = ins.insert_alias.as_ref().map(|a| a.row_alias.clone());
-            for a in assignments.iter() {
-                check_assignment(ctx, a, table, &target, row_alias.as_ref())?;
-            }
-            for a in assignments.iter_mut() {
-                guard_duplicate_key_assignment(ctx, a, table)?;
-            }
-        }
-        _ => {}
-    }
-    Ok(())
+    let row_alias = ins.insert_alias.as_ref().map(|a| a.row_alias.clone());
+    upsert::scope_upsert(
+        ctx,
+        &mut ins.on,
+        table,
+        &target,
+        row_alias.as_ref(),
+        &spans.upsert,
+    )
 }
 
 /// The name the existing row goes by in ON CONFLICT: the alias, or the bare table name.
@@ -95,7 +108,7 @@ fn target_name(ins: &Insert) -> Ident {
     }
 }
 
-fn column_last(name: &ObjectName) -> Option<&Ident> {
+pub(crate) fn column_last(name: &ObjectName) -> Option<&Ident> {
     match name.0.last() {
         Some(ObjectNamePart::Identifier(i)) => Some(i),
         _ => None,
@@ -103,7 +116,12 @@ fn column_last(name: &ObjectName) -> Option<&Ident> {
 }
 
 /// Adds the tenant column to the insert, or checks the values given for it.
-fn fill_tenant_column(ctx: &mut Ctx<'_>, ins: &mut Insert, table: &ScopedTable) -> Result<()> {
+fn fill_tenant_column(
+    ctx: &mut Ctx<'_>,
+    ins: &mut Insert,
+    table: &ScopedTable,
+    spans: &Spans,
+) -> Result<()> {
     let flavor = ctx.flavor;
     // MySQL's `INSERT … SET col = value`.
     if ins.source.is_none() && !ins.assignments.is_empty() {
@@ -119,6 +137,11 @@ fn fill_tenant_column(ctx: &mut Ctx<'_>, ins: &mut Insert, table: &ScopedTable) 
                 check_tenant_value(ctx, &value, table)?;
             }
             None => {
+                let last = spans.set_values.last().copied().unwrap_or(Span::empty());
+                let end = ctx.src.expr("the last SET value", Anchor::Eq, last)?.end;
+                let column = ident_text(&flavor.ident(table.column()))?;
+                let t = ctx.tenant_text();
+                ctx.insert(end, format!(", {column} = {t}"), 1);
                 let value = ctx.tenant();
                 ins.assignments.push(Assignment {
                     target: AssignmentTarget::ColumnName(ObjectName::from(vec![
@@ -137,6 +160,29 @@ fn fill_tenant_column(ctx: &mut Ctx<'_>, ins: &mut Insert, table: &ScopedTable) 
     let Some(source) = &mut ins.source else {
         // DEFAULT VALUES
         if ins.columns.is_empty() {
+            // `DEFAULT VALUES` becomes `(col) VALUES (tenant)`.
+            let from = match &ins.table {
+                TableObject::TableName(n) => ctx.src.offset(n.span().end),
+                _ => None,
+            }
+            .ok_or_else(|| missing("the table name"))?;
+            let default = ctx
+                .src
+                .next_token(from, Anchor::Keyword(Keyword::DEFAULT))?;
+            let values = ctx
+                .src
+                .next_token(default.end, Anchor::Keyword(Keyword::VALUES))?;
+            let between = ctx.src.sql().get(default.end..values.start).unwrap_or("x");
+            if !between.trim().is_empty() {
+                return Err(missing("DEFAULT VALUES"));
+            }
+            let column = ident_text(&flavor.ident(table.column()))?;
+            let t = ctx.tenant_text();
+            ctx.replace(
+                default.start..values.end,
+                format!("({column}) VALUES ({t})"),
+                1,
+            );
             let value = ctx.tenant();
             ins.columns
                 .push(ObjectName::from(vec![flavor.ident(table.column())]));
@@ -157,9 +203,17 @@ fn fill_tenant_column(ctx: &mut Ctx<'_>, ins: &mut Insert, table: &ScopedTable) 
     match position {
         Some(i) => check_source_column(ctx, source, i, table),
         None => {
+            let last = ins.columns.last().map_or(Span::empty(), Spanned::span);
+            let end = ctx
+                .src
+                .offset(last.end)
+                .filter(|_| last != Span::empty())
+                .ok_or_else(|| missing("the column list"))?;
+            let column = ident_text(&flavor.ident(table.column()))?;
+            ctx.insert(end, format!(", {column}"), 0);
             ins.columns
                 .push(ObjectName::from(vec![flavor.ident(table.column())]));
-            add_source_column(ctx, source)
+            add_source_column(ctx, source, spans)
         }
     }
 }
@@ -213,6 +267,19 @@ fn check_source_column(
             }
             Ok(())
         }
+        SetExpr::Select(s)
+            if s.projection.iter().take(i + 1).any(|item| {
+                matches!(
+                    item,
+                    SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
+                )
+            }) =>
+        {
+            Err(unprovable_insert(
+                table,
+                "a `*` in the SELECT list at or before the tenant column's position hides which value goes to the tenant column; list the columns instead of `*`, or leave the tenant column out (tenantry fills it)",
+            ))
+        }
         SetExpr::Select(s) => match s.projection.get(i) {
             Some(SelectItem::UnnamedExpr(e)) | Some(SelectItem::ExprWithAlias { expr: e, .. }) => {
                 check_tenant_value(ctx, e, table)
@@ -229,7 +296,7 @@ fn check_source_column(
     }
 }
 
-fn add_source_column(ctx: &mut Ctx<'_>, source: &mut Box<Query>) -> Result<()> {
+fn add_source_column(ctx: &mut Ctx<'_>, source: &mut Box<Query>, spans: &Spans) -> Result<()> {
     let plain = source.with.is_none()
         && source.order_by.is_none()
         && source.limit_clause.is_none()
@@ -237,125 +304,64 @@ fn add_source_column(ctx: &mut Ctx<'_>, source: &mut Box<Query>) -> Result<()> {
     match source.body.as_mut() {
         SetExpr::Values(v) if plain => {
             for row in &mut v.rows {
+                let close = row.closing_token.0.span;
+                let at = ctx
+                    .src
+                    .offset(close.start)
+                    .filter(|_| close != Span::empty())
+                    .ok_or_else(|| missing("a VALUES row"))?;
+                let t = ctx.tenant_text();
+                ctx.insert(at, format!(", {t}"), 1);
                 let t = ctx.tenant();
                 row.content.push(t);
             }
             return Ok(());
         }
-        SetExpr::Select(s) if s.distinct.is_none() => {
+        SetExpr::Select(s) if s.distinct.is_none() && spans.projection.is_some() => {
+            let span = spans.projection.unwrap_or(Span::empty());
+            let end = ctx
+                .src
+                .range_of(
+                    "the SELECT list",
+                    Anchor::Keyword(Keyword::SELECT),
+                    span,
+                    |p| {
+                        p.parse_comma_separated(Parser::parse_select_item)
+                            .map(|l| span_of(&l))
+                    },
+                )?
+                .end;
+            let t = ctx.tenant_text();
+            ctx.insert(end, format!(", {t}"), 1);
             let t = ctx.tenant();
             s.projection.push(SelectItem::UnnamedExpr(t));
             return Ok(());
         }
         _ => {}
     }
+    // Anything else: `SELECT tenantry_src.*, tenant FROM (<source>) AS tenantry_src`.
+    let range = ctx
+        .src
+        .range_of("the inserted query", Anchor::RParen, spans.source, |p| {
+            p.parse_query().map(|q| q.span())
+        })?;
+    let t = ctx.tenant_text();
+    ctx.insert(range.start, format!("SELECT tenantry_src.*, {t} FROM ("), 1);
+    ctx.insert(range.end, ") AS tenantry_src".to_owned(), 0);
     let t = ctx.tenant();
-    let wrapped = parse_query(
+    let mut wrapped = parse_query(
         ctx,
-        &format!("SELECT tenantry_src.*, {t} FROM ({source}) AS tenantry_src"),
+        &format!("SELECT tenantry_src.*, {t} FROM (SELECT 1) AS tenantry_src"),
     )?;
+    let SetExpr::Select(select) = wrapped.body.as_mut() else {
+        return Err(missing("the inserted query"));
+    };
+    let Some(TableFactor::Derived { subquery, .. }) =
+        select.from.first_mut().map(|f| &mut f.relation)
+    else {
+        return Err(missing("the inserted query"));
+    };
+    std::mem::swap(subquery, source);
     **source = wrapped;
-    Ok(())
-}
-
-/// Checks an ON CONFLICT / ON DUPLICATE KEY assignment that writes the tenant column.
-fn check_assignment(
-    ctx: &mut Ctx<'_>,
-    a: &Assignment,
-    table: &ScopedTable,
-    target: &Ident,
-    row_alias: Option<&ObjectName>,
-) -> Result<()> {
-    let flavor = ctx.flavor;
-    let names: Vec<&ObjectName> = match &a.target {
-        AssignmentTarget::ColumnName(n) => vec![n],
-        AssignmentTarget::Tuple(ns) => ns.iter().collect(),
-    };
-    let writes_tenant = names
-        .iter()
-        .any(|n| column_last(n).is_some_and(|i| is_tenant_column(flavor, i, table)));
-    if !writes_tenant {
-        return Ok(());
-    }
-    if matches!(a.target, AssignmentTarget::Tuple(_)) {
-        return Err(unprovable_insert(
-            table,
-            "a tuple assignment writes the tenant column; assign it on its own",
-        ));
-    }
-    if keeps_inserted_tenant(flavor, &a.value, table, target, row_alias) {
-        return Ok(());
-    }
-    check_tenant_value(ctx, &a.value, table)
-}
-
-/// `excluded.col`, `VALUES(col)`, `alias.col` (the inserted row, already checked) or the
-/// column itself (unchanged).
-fn keeps_inserted_tenant(
-    flavor: Flavor,
-    value: &Expr,
-    table: &ScopedTable,
-    target: &Ident,
-    row_alias: Option<&ObjectName>,
-) -> bool {
-    match value {
-        Expr::Identifier(i) => is_tenant_column(flavor, i, table),
-        Expr::CompoundIdentifier(parts) => match parts.as_slice() {
-            [q, c] if is_tenant_column(flavor, c, table) => {
-                let q_folded = flavor.fold(q);
-                q_folded.eq_ignore_ascii_case("excluded") && flavor != Flavor::MySql
-                    || q_folded == flavor.fold(target)
-                    || row_alias
-                        .and_then(|r| column_last(r))
-                        .is_some_and(|r| flavor.fold(r) == q_folded)
-            }
-            _ => false,
-        },
-        Expr::Function(f) if flavor == Flavor::MySql => {
-            let is_values = f.name.to_string().eq_ignore_ascii_case("values");
-            let arg = f.args.to_string();
-            is_values
-                && arg
-                    .trim_matches(|c| c == '(' || c == ')')
-                    .trim_matches('`')
-                    .eq_ignore_ascii_case(table.column())
-        }
-        Expr::Nested(e) => keeps_inserted_tenant(flavor, e, table, target, row_alias),
-        _ => false,
-    }
-}
-
-/// `col = IF(tenant_col = tenant, value, col)`: leaves another tenant's row untouched.
-fn guard_duplicate_key_assignment(
-    ctx: &mut Ctx<'_>,
-    a: &mut Assignment,
-    table: &ScopedTable,
-) -> Result<()> {
-    let AssignmentTarget::ColumnName(name) = &a.target else {
-        return Err(unprovable_insert(
-            table,
-            "a tuple assignment in ON DUPLICATE KEY UPDATE",
-        ));
-    };
-    let cond = ctx.predicate(Vec::new(), table);
-    let guarded = parse_query(ctx, &format!("SELECT IF({cond}, {}, {name})", a.value))?;
-    let expr = match *guarded.body {
-        SetExpr::Select(mut s) => match s.projection.pop() {
-            Some(SelectItem::UnnamedExpr(e)) => e,
-            _ => {
-                return Err(unprovable_insert(
-                    table,
-                    "could not guard an ON DUPLICATE KEY UPDATE assignment",
-                ));
-            }
-        },
-        _ => {
-            return Err(unprovable_insert(
-                table,
-                "could not guard an ON DUPLICATE KEY UPDATE assignment",
-            ));
-        }
-    };
-    a.value = expr;
     Ok(())
 }

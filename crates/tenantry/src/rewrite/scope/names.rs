@@ -87,6 +87,15 @@ impl Flavor {
         }
     }
 
+    /// A CTE name as the database compares it: like other identifiers, except on MySQL and
+    /// MariaDB, where CTE names ignore case even though table names do not.
+    pub(crate) fn fold_cte<'a>(self, ident: &'a Ident) -> Cow<'a, str> {
+        match self {
+            Self::MySql => lower(&ident.value),
+            Self::Postgres | Self::Sqlite => self.fold(ident),
+        }
+    }
+
     /// A catalogue name (as registered) as the database compares it.
     pub(crate) fn fold_catalogue<'a>(self, name: &'a str) -> Cow<'a, str> {
         match self {

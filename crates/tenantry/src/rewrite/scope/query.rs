@@ -4,6 +4,7 @@ use sqlparser::ast::{Query, SetExpr};
 
 use super::ctx::Ctx;
 use super::exprs::scope_subqueries;
+use super::names::Flavor;
 use super::select::scope_select;
 use super::statement::scope_data_modifying;
 use crate::error::{Error, Result};
@@ -27,7 +28,9 @@ fn scope_query_inner(ctx: &mut Ctx<'_>, q: &mut Query) -> Result<()> {
         });
     }
     if let Some(with) = &mut q.with {
-        if with.recursive {
+        // SQLite resolves a name against every CTE of the WITH, later ones and the CTE's own
+        // name included, whether or not RECURSIVE is written.
+        if with.recursive || ctx.flavor == Flavor::Sqlite {
             // Every CTE of WITH RECURSIVE sees every other, itself included.
             for cte in &with.cte_tables {
                 ctx.push_cte(&cte.alias.name);

@@ -4,19 +4,33 @@
 //! Covers PostgreSQL/SQLite `UPDATE … FROM` and MySQL's multi-table `UPDATE a JOIN b …`.
 
 use sqlparser::ast::{
-    AssignmentTarget, Ident, ObjectName, SqliteOnConflict, TableFactor, Update, UpdateTableFromKind,
+    AssignmentTarget, Ident, ObjectName, Spanned, SqliteOnConflict, TableFactor, TableWithJoins,
+    Update, UpdateTableFromKind,
 };
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Span;
 
 use super::assign::{check_tenant_value, is_tenant_column};
-use super::ctx::{Ctx, and_all};
+use super::ctx::Ctx;
 use super::exprs::scope_subqueries;
 use super::from::{Wrap, scope_from_list, scope_twj};
+use super::locate::{Anchor, span_of};
 use super::names;
+use super::select::list_end;
 use crate::error::{Error, Result};
 use crate::registry::ScopedTable;
 
 /// Scopes an UPDATE.
 pub(crate) fn scope_update(ctx: &mut Ctx<'_>, u: &mut Update) -> Result<()> {
+    let where_span = u.selection.as_ref().map(Spanned::span);
+    let set_span = span_of(&u.assignments);
+    let from_span = match &u.from {
+        Some(UpdateTableFromKind::BeforeSet(l) | UpdateTableFromKind::AfterSet(l)) => {
+            Some(span_of(l))
+        }
+        None => None,
+    };
     scope_subqueries(ctx, &mut u.assignments)?;
     scope_subqueries(ctx, &mut u.selection)?;
     scope_subqueries(ctx, &mut u.returning)?;
@@ -58,29 +72,67 @@ pub(crate) fn scope_update(ctx: &mut Ctx<'_>, u: &mut Update) -> Result<()> {
     {
         preds.extend(scope_from_list(ctx, list, Wrap::Allowed)?);
     }
-    u.selection = and_all(u.selection.take(), preds);
-    Ok(())
+    ctx.and_in_front(
+        &mut u.selection,
+        preds,
+        where_span,
+        Anchor::Keyword(Keyword::WHERE),
+        |ctx| {
+            let mut end = assignments_end(ctx, set_span)?;
+            if let Some(span) = from_span {
+                end = end.max(list_end(ctx, Keyword::FROM, span)?);
+            }
+            Ok((end, "WHERE"))
+        },
+    )
+}
+
+/// The byte offset right after a `SET a = …, b = …` list (`span`: as written).
+pub(crate) fn assignments_end(ctx: &mut Ctx<'_>, span: Span) -> Result<usize> {
+    let range = ctx
+        .src
+        .range_of("the SET list", Anchor::Keyword(Keyword::SET), span, |p| {
+            p.parse_comma_separated(Parser::parse_assignment)
+                .map(|l| span_of(&l))
+        })?;
+    Ok(range.end)
 }
 
 type Target<'r> = (Vec<Ident>, &'r ScopedTable);
 
-/// The scoped tables an UPDATE writes, with the qualifiers they go by.
-fn targets<'r>(ctx: &Ctx<'r>, twj: &sqlparser::ast::TableWithJoins) -> Result<Vec<Target<'r>>> {
+/// The scoped tables an UPDATE writes, with the qualifiers they go by: every table of the
+/// target, however deep in parenthesised joins (MySQL's `UPDATE (a JOIN b ON …) SET …`).
+fn targets<'r>(ctx: &Ctx<'r>, twj: &TableWithJoins) -> Result<Vec<Target<'r>>> {
     let mut out = Vec::new();
+    collect_targets(ctx, twj, &mut out)?;
+    Ok(out)
+}
+
+fn collect_targets<'r>(
+    ctx: &Ctx<'r>,
+    twj: &TableWithJoins,
+    out: &mut Vec<Target<'r>>,
+) -> Result<()> {
     let factors = std::iter::once(&twj.relation).chain(twj.joins.iter().map(|j| &j.relation));
     for f in factors {
-        if let TableFactor::Table {
-            name,
-            alias,
-            args: None,
-            ..
-        } = f
-            && let Some(t) = names::resolve(ctx.flavor, ctx.registry, name)?
-        {
-            out.push((names::qualifier(name, alias.as_ref().map(|a| &a.name)), t));
+        match f {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } => {
+                if let Some(t) = names::resolve(ctx.flavor, ctx.registry, name)? {
+                    out.push((names::qualifier(name, alias.as_ref().map(|a| &a.name)), t));
+                }
+            }
+            TableFactor::NestedJoin {
+                table_with_joins, ..
+            } => collect_targets(ctx, table_with_joins, out)?,
+            _ => {}
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The target whose tenant column `column` (as written in SET) names, if any.

@@ -6,3 +6,4 @@ pub(crate) mod lists;
 pub(crate) mod params;
 pub(crate) mod plain_insert;
 pub(crate) mod rows;
+pub(crate) mod splice;

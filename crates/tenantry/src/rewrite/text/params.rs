@@ -8,10 +8,9 @@
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{Statement as Ast, Value, ValueWithSpan, VisitMut, VisitorMut};
-use sqlparser::tokenizer::{Location, Token, Tokenizer};
+use sqlparser::tokenizer::Location;
 
 use crate::error::{Error, Result};
-use crate::rewrite::cache::plan::Slot;
 use crate::rewrite::scope::names::Flavor;
 
 /// The tenant's placeholder while a `?` statement is being rewritten.
@@ -39,9 +38,9 @@ fn bad_placeholder(flavor: Flavor, p: &str) -> Error {
     }
 }
 
-/// Numbers the `?` placeholders of `stmts` in text order; returns how many there are.
-/// On PostgreSQL, returns the highest `$n`.
-pub(crate) fn number(flavor: Flavor, stmts: &mut [Ast]) -> Result<usize> {
+/// Numbers the `?` placeholders of `stmts` in text order; returns how many there are and
+/// where each stands (in text order). On PostgreSQL, returns the highest `$n` and no places.
+pub(crate) fn number(flavor: Flavor, stmts: &mut [Ast]) -> Result<(usize, Vec<Location>)> {
     let mut collect = Collect {
         flavor,
         spans: Vec::new(),
@@ -53,7 +52,7 @@ pub(crate) fn number(flavor: Flavor, stmts: &mut [Ast]) -> Result<usize> {
         }
     }
     if flavor == Flavor::Postgres {
-        return Ok(collect.max);
+        return Ok((collect.max, Vec::new()));
     }
     let mut spans = collect.spans;
     spans.sort_unstable();
@@ -67,7 +66,11 @@ pub(crate) fn number(flavor: Flavor, stmts: &mut [Ast]) -> Result<usize> {
     for s in stmts.iter_mut() {
         let _ = s.visit(&mut rename);
     }
-    Ok(spans.len())
+    let places = spans
+        .iter()
+        .map(|&(line, column)| Location { line, column })
+        .collect();
+    Ok((spans.len(), places))
 }
 
 struct Collect {
@@ -120,115 +123,27 @@ impl VisitorMut for Rename<'_> {
     }
 }
 
-/// Turns printed `?k` / `?0` placeholders back into `?` and says which value each one takes.
-pub(crate) fn finish(flavor: Flavor, printed: &str) -> Result<(String, Vec<Slot>)> {
-    match finish_plain(flavor, printed) {
-        Some(done) => done,
-        None => finish_tokenized(flavor, printed),
+/// Turns the numbered `?k` placeholders of `stmts` back into `?`: the statement as the text
+/// spells it, to compare with the rewritten text parsed again.
+pub(crate) fn unnumber(flavor: Flavor, stmts: &mut [Ast]) {
+    if flavor == Flavor::Postgres {
+        return;
     }
-}
-
-/// The slot a printed placeholder denotes.
-fn slot_of(flavor: Flavor, p: &str) -> Result<Slot> {
-    if p == TENANT_MARK {
-        return Ok(Slot::Tenant);
-    }
-    match param_index(flavor, p) {
-        Some(i) => Ok(Slot::Original(i)),
-        None => Err(bad_placeholder(flavor, p)),
-    }
-}
-
-/// [`finish`] by a byte scan, for texts where a `?` can only be a placeholder or sit inside a
-/// quoted name: ASCII, and no string literal, comment, backslash, `$`, `@` (`@?` is an
-/// operator), `#` or `[` outside quoted names. `None` for any other text (the tokenizer
-/// decides).
-fn finish_plain(flavor: Flavor, printed: &str) -> Option<Result<(String, Vec<Slot>)>> {
-    if !printed.is_ascii() {
-        return None;
-    }
-    let b = printed.as_bytes();
-    let mut out = String::with_capacity(printed.len());
-    let mut slots = Vec::new();
-    let mut copied = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            q @ (b'"' | b'`') => {
-                let mut j = i + 1;
-                loop {
-                    if *b.get(j)? == q {
-                        if b.get(j + 1) != Some(&q) {
-                            break;
-                        }
-                        j += 1;
-                    }
-                    j += 1;
-                }
-                i = j + 1;
+    struct Unnumber;
+    impl VisitorMut for Unnumber {
+        type Break = ();
+        fn pre_visit_value(&mut self, value: &mut ValueWithSpan) -> ControlFlow<()> {
+            if let Value::Placeholder(p) = &mut value.value
+                && p.starts_with('?')
+            {
+                "?".clone_into(p);
             }
-            b'?' => {
-                let mut j = i + 1;
-                while b.get(j).is_some_and(u8::is_ascii_digit) {
-                    j += 1;
-                }
-                match slot_of(flavor, &printed[i..j]) {
-                    Ok(slot) => slots.push(slot),
-                    Err(e) => return Some(Err(e)),
-                }
-                out.push_str(&printed[copied..i]);
-                out.push('?');
-                copied = j;
-                i = j;
-            }
-            b'\\' | b'\'' | b'$' | b'@' | b'#' | b'[' => return None,
-            b'-' if b.get(i + 1) == Some(&b'-') => return None,
-            b'/' if b.get(i + 1) == Some(&b'*') => return None,
-            _ => i += 1,
+            ControlFlow::Continue(())
         }
     }
-    out.push_str(&printed[copied..]);
-    Some(Ok((out, slots)))
-}
-
-/// [`finish`] by sqlparser's tokenizer: exact for any text.
-fn finish_tokenized(flavor: Flavor, printed: &str) -> Result<(String, Vec<Slot>)> {
-    let tokens = Tokenizer::new(flavor.dialect(), printed)
-        .tokenize_with_location()
-        .map_err(|e| Error::Parse {
-            message: format!("re-reading the rewritten statement: {e}"),
-            sql: printed.to_owned(),
-        })?;
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(printed.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    let mut out = String::with_capacity(printed.len());
-    let mut copied = 0;
-    let mut slots = Vec::new();
-    for t in &tokens {
-        let Token::Placeholder(p) = &t.token else {
-            continue;
-        };
-        let slot = slot_of(flavor, p)?;
-        let start = offset(printed, &line_starts, t.span.start).ok_or_else(|| Error::Parse {
-            message: "lost a placeholder while re-reading the rewritten statement".into(),
-            sql: printed.to_owned(),
-        })?;
-        out.push_str(&printed[copied..start]);
-        out.push('?');
-        copied = start + p.len();
-        slots.push(slot);
+    for s in stmts {
+        let _ = s.visit(&mut Unnumber);
     }
-    out.push_str(&printed[copied..]);
-    Ok((out, slots))
-}
-
-fn offset(s: &str, line_starts: &[usize], at: Location) -> Option<usize> {
-    let line = usize::try_from(at.line).ok()?.checked_sub(1)?;
-    let col = usize::try_from(at.column).ok()?.checked_sub(1)?;
-    let start = *line_starts.get(line)?;
-    let rest = s.get(start..)?;
-    rest.char_indices().nth(col).map(|(i, _)| start + i)
 }
 
 #[cfg(test)]
@@ -249,71 +164,11 @@ mod tests {
     fn numbers_question_marks_in_text_order() {
         let sql = "SELECT ? FROM t WHERE a = ? AND b = 'x?'\n AND c IN (?, ?)";
         let mut stmts = Parser::parse_sql(Flavor::Sqlite.dialect(), sql).unwrap();
-        assert_eq!(number(Flavor::Sqlite, &mut stmts).unwrap(), 4);
+        assert_eq!(number(Flavor::Sqlite, &mut stmts).unwrap().0, 4);
         let printed = stmts[0].to_string();
         assert_eq!(
             printed,
             "SELECT ?1 FROM t WHERE a = ?2 AND b = 'x?' AND c IN (?3, ?4)"
         );
-    }
-
-    #[test]
-    fn finds_the_highest_dollar_placeholder() {
-        let mut stmts =
-            Parser::parse_sql(Flavor::Postgres.dialect(), "SELECT $2, $1, '$9'").unwrap();
-        assert_eq!(number(Flavor::Postgres, &mut stmts).unwrap(), 2);
-        let mut stmts = Parser::parse_sql(Flavor::Sqlite.dialect(), "SELECT ?1, :a").unwrap();
-        assert!(number(Flavor::Sqlite, &mut stmts).is_err());
-    }
-
-    proptest::proptest! {
-        /// The byte scan agrees with the tokenizer wherever it answers.
-        #[test]
-        fn the_byte_scan_agrees_with_the_tokenizer(
-            text in "([ ?0-9a-zA-Z_,.()=\"`'$@#\\[\\]/*-]|é|\\?[0-3]){0,40}",
-            mysql in proptest::bool::ANY,
-        ) {
-            let flavor = if mysql { Flavor::MySql } else { Flavor::Sqlite };
-            if let Some(fast) = finish_plain(flavor, &text) {
-                let full = finish_tokenized(flavor, &text);
-                match (fast, full) {
-                    (Ok(a), Ok(b)) => proptest::prop_assert_eq!(a, b, "{}", text),
-                    (Err(_), Err(_)) => {}
-                    (a, b) => proptest::prop_assert!(false, "{}: {:?} vs {:?}", text, a, b),
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn the_byte_scan_leaves_literals_and_comments_to_the_tokenizer() {
-        for text in [
-            "SELECT '?1'",
-            "SELECT 1 -- ?1",
-            "SELECT [?1]",
-            "SELECT @?1",
-            "SELECT ?1 # x",
-        ] {
-            assert!(finish_plain(Flavor::MySql, text).is_none(), "{text}");
-        }
-        let (sql, slots) = finish_plain(
-            Flavor::Sqlite,
-            "SELECT \"a\"\"?1\" FROM t WHERE x = ?2 AND y = ?0",
-        )
-        .unwrap()
-        .unwrap();
-        assert_eq!(sql, "SELECT \"a\"\"?1\" FROM t WHERE x = ? AND y = ?");
-        assert_eq!(slots, [Slot::Original(1), Slot::Tenant]);
-    }
-
-    #[test]
-    fn finishing_restores_question_marks_and_reports_slots() {
-        let (sql, slots) = finish(
-            Flavor::MySql,
-            "SELECT ?2, 'é?1' FROM t WHERE x = ?1 AND\ny = ?0",
-        )
-        .unwrap();
-        assert_eq!(sql, "SELECT ?, 'é?1' FROM t WHERE x = ? AND\ny = ?");
-        assert_eq!(slots, [Slot::Original(1), Slot::Original(0), Slot::Tenant]);
     }
 }

@@ -16,6 +16,7 @@ use crate::registry::Registry;
 use crate::rewrite::cache::plan::{Plan, Slot, Slots};
 use crate::rewrite::scope::assign::{check_tenant_value, is_tenant_column};
 use crate::rewrite::scope::ctx::{self, Ctx};
+use crate::rewrite::scope::locate::Source;
 use crate::rewrite::scope::names::{self, Flavor};
 
 /// The plan for `sql` if it is a plain one-row INSERT, else `None`.
@@ -81,7 +82,13 @@ fn scope(
         Flavor::Postgres => format!("${}", width + 1),
         Flavor::MySql | Flavor::Sqlite => "?".to_owned(),
     };
-    let mut ctx = Ctx::new(flavor, registry, ctx::placeholder(tenant.clone()));
+    let mut ctx = Ctx::new(
+        flavor,
+        registry,
+        ctx::placeholder(tenant.clone()),
+        tenant.clone(),
+        Source::new(flavor, sql, Vec::new()),
+    );
     let unchanged = |ctx: Ctx<'_>| Plan {
         sql: None,
         params: width,
