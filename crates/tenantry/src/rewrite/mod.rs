@@ -273,3 +273,6 @@ pub fn rewrite_inline(
     let flavor = Flavor::of(stmt.db_backend)?;
     planner::plan(flavor, registry, &stmt.sql, Some(tenant))?.bind(stmt.clone(), tenant)
 }
+
+#[cfg(test)]
+mod splice_prop;

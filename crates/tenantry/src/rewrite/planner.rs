@@ -105,6 +105,16 @@ pub(crate) fn plan_parsed(
     sql: &str,
     inline: Option<&TenantId>,
 ) -> Result<Plan> {
+    plan_spliced(flavor, registry, sql, inline).map(|(plan, _)| plan)
+}
+
+/// Plans `sql` through the parser; also returns the edits that made the scoped text.
+pub(crate) fn plan_spliced(
+    flavor: Flavor,
+    registry: &Registry,
+    sql: &str,
+    inline: Option<&TenantId>,
+) -> Result<(Plan, Vec<Edit>)> {
     let tokens = tokenize(flavor, sql)?;
     let mut stmts = parse(flavor, sql, tokens.clone())?;
     if stmts.is_empty() {
@@ -146,13 +156,16 @@ pub(crate) fn plan_parsed(
                 "a tenant value was placed without a text edit",
             ));
         }
-        return Ok(Plan {
-            sql: None,
-            params,
-            slots: Slots::Unused,
-            checks: ctx.checks,
-            types,
-        });
+        return Ok((
+            Plan {
+                sql: None,
+                params,
+                slots: Slots::Unused,
+                checks: ctx.checks,
+                types,
+            },
+            Vec::new(),
+        ));
     }
     // Where the original `?` placeholders stand, to merge the tenant's among them.
     let mut src = std::mem::replace(&mut ctx.src, Source::new(flavor, sql, Vec::new()));
@@ -177,13 +190,16 @@ pub(crate) fn plan_parsed(
             Slots::from_slots(merge_slots(&offsets, &spliced.edits))
         }
     };
-    Ok(Plan {
-        sql: Some(spliced.sql),
-        params,
-        slots,
-        checks: ctx.checks,
-        types,
-    })
+    Ok((
+        Plan {
+            sql: Some(spliced.sql),
+            params,
+            slots,
+            checks: ctx.checks,
+            types,
+        },
+        spliced.edits,
+    ))
 }
 
 /// How many `?` placeholder tokens the text holds.

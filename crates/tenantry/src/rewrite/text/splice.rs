@@ -21,7 +21,7 @@ pub(crate) struct Edit {
     pub(crate) tenants: usize,
 }
 
-/// A spliced statement: its text, and where each edit's text begins in it.
+/// A spliced statement: its text, and the edits as applied (with the spaces added).
 pub(crate) struct Spliced {
     /// The rewritten SQL.
     pub(crate) sql: String,
@@ -67,7 +67,7 @@ pub(crate) fn splice(sql: &str, mut edits: Vec<Edit>) -> Result<Spliced> {
     let extra: usize = edits.iter().map(|e| e.text.len() + 2).sum();
     let mut out = String::with_capacity(sql.len() + extra);
     let mut at = 0;
-    for e in &edits {
+    for e in &mut edits {
         if e.start < at
             || e.end < e.start
             || e.end > sql.len()
@@ -87,24 +87,25 @@ pub(crate) fn splice(sql: &str, mut edits: Vec<Edit>) -> Result<Spliced> {
             && glues(p)
             && !matches!(f, b' ' | b')' | b',')
         {
-            out.push(' ');
+            e.text.insert(0, ' ');
         }
-        out.push_str(&e.text);
         let next = bytes.get(e.end).copied();
         if let (Some(l), Some(n)) = (last, next)
             && glues(n)
             && !matches!(l, b' ' | b'(')
         {
-            out.push(' ');
+            e.text.push(' ');
         }
+        out.push_str(&e.text);
         at = e.end;
     }
     out.push_str(&sql[at..]);
     Ok(Spliced { sql: out, edits })
 }
 
-/// Removes the edits' texts (and the spaces splicing added) from `spliced`: the original.
-/// For tests: the rewritten text must be the original plus insertions only.
+/// Removes the edits' texts from `spliced` (the edits as [`splice`] returns them, with the
+/// spaces it added): the original. For tests: the rewritten text must be the original plus
+/// insertions only.
 #[cfg(test)]
 pub(crate) fn unsplice(spliced: &str, original: &str, edits: &[Edit]) -> Option<String> {
     let mut out = String::new();
@@ -114,18 +115,8 @@ pub(crate) fn unsplice(spliced: &str, original: &str, edits: &[Edit]) -> Option<
         let keep = original.get(at..e.start)?;
         rest = rest.strip_prefix(keep)?;
         out.push_str(keep);
-        let r = rest
-            .strip_prefix(' ')
-            .filter(|r| r.starts_with(&e.text))
-            .unwrap_or(rest);
-        rest = r.strip_prefix(e.text.as_str())?;
-        if e.end > e.start {
-            out.push_str(original.get(e.start..e.end)?);
-        }
-        let next = original.get(e.end..)?;
-        if rest.starts_with(' ') && !next.starts_with(' ') {
-            rest = &rest[1..];
-        }
+        rest = rest.strip_prefix(e.text.as_str())?;
+        out.push_str(original.get(e.start..e.end)?);
         at = e.end;
     }
     rest = rest.strip_prefix(original.get(at..)?)?;
