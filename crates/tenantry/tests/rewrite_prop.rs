@@ -419,3 +419,226 @@ fn the_value_check_notices_misplaced_values() {
     };
     assert!(check_values(DbBackend::Sqlite, &wrong).is_err());
 }
+
+/// Spellings a printer could get wrong, in conditions of generated statements.
+fn tricky_condition(b: DbBackend) -> impl Strategy<Value = &'static str> {
+    let mut c = vec![
+        "1 = - -1",
+        "NOT NOT 1 = 1",
+        "'a''b' = 'a''b'",
+        "'--' = '--'",
+        "1 = 1 -- trailing comment\n",
+        "1 = 1 /* block */ OR 2 = 2",
+        "1 IN (1, 2) -- x\n OR 1 = 3",
+    ];
+    match b {
+        DbBackend::MySql => c.extend([
+            "1 = 1 || 2 = 2",
+            "1 = 1 XOR 2 = 2",
+            "'a\\\\' = 'a\\\\'",
+            "0x1 = 1",
+            "1 = 1 # hash\n",
+        ]),
+        DbBackend::Postgres => c.extend([
+            "E'a\\\\' = E'a\\\\'",
+            "$q$ -- $q$ = ''",
+            "1 = 1 /* a /* b */ c */",
+        ]),
+        _ => c.extend(["'x' || 'y' = 'xy'"]),
+    }
+    prop::sample::select(c)
+}
+
+/// A table function the rewriter must leave alone (it reads no scoped table).
+fn table_function(b: DbBackend) -> &'static str {
+    match b {
+        DbBackend::Postgres => "generate_series(1, 3) AS g",
+        DbBackend::MySql => "JSON_TABLE('[1]', '$[*]' COLUMNS (v INT PATH '$')) AS g",
+        _ => "json_each('[1]') AS g",
+    }
+}
+
+fn tricky_statement(b: DbBackend) -> impl Strategy<Value = String> {
+    (
+        table(b),
+        table(b),
+        tricky_condition(b),
+        tricky_condition(b),
+        0..5_u8,
+    )
+        .prop_map(move |(l, r, c1, c2, shape)| match shape {
+            0 => format!("SELECT * FROM {l} WHERE {c1}"),
+            1 => format!("SELECT * FROM {l} JOIN {r} ON {c1} WHERE {c2}"),
+            2 => format!("SELECT * FROM {} JOIN {l} ON {c1}", table_function(b)),
+            3 => format!("DELETE FROM {l} WHERE {c1}"),
+            _ => {
+                format!("UPDATE {l} SET x = 1 WHERE {c1} AND EXISTS (SELECT 1 FROM {r} WHERE {c2})")
+            }
+        })
+}
+
+/// `INSERT INTO orders (<columns>) SELECT <items> FROM (SELECT 1, 2, 3) AS s`, the tenant
+/// column anywhere in the list, wildcards anywhere in the items.
+fn insert_select(b: DbBackend) -> impl Strategy<Value = String> {
+    let p = if b == DbBackend::Postgres { "$1" } else { "?" };
+    (
+        0..3_usize,
+        prop::collection::vec(prop::sample::select(vec!["*", "s.*", "1", "p", "42"]), 1..5),
+        any::<bool>(),
+    )
+        .prop_map(move |(at, items, upsert)| {
+            let mut cols = vec!["id", "total", "status"];
+            cols.insert(at.min(cols.len()), "tenant_id");
+            let mut n = 0;
+            let items: Vec<String> = items
+                .iter()
+                .map(|i| match *i {
+                    "p" if p == "$1" => {
+                        n += 1;
+                        format!("${n}")
+                    }
+                    "p" => p.to_owned(),
+                    other => other.to_owned(),
+                })
+                .collect();
+            let tail = match (b, upsert) {
+                (_, false) => "",
+                (DbBackend::MySql, true) => {
+                    " ON DUPLICATE KEY UPDATE tenant_id = VALUES(tenant_id)"
+                }
+                (_, true) => " ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id",
+            };
+            format!(
+                "INSERT INTO orders ({}) SELECT {} FROM (SELECT 1, 2, 3) AS s{tail}",
+                cols.join(", "),
+                items.join(", ")
+            )
+        })
+}
+
+/// Multi-table writes whose targets hide in parenthesised joins, assigning the tenant column
+/// the statement's own value (7, another tenant).
+fn nested_write(b: DbBackend) -> impl Strategy<Value = String> {
+    let p = if b == DbBackend::Postgres { "$1" } else { "?" };
+    (0..4_u8, prop::sample::select(vec!["o", "c"])).prop_map(move |(shape, q)| match (b, shape) {
+        (DbBackend::MySql, 0) => format!("UPDATE (orders o JOIN customers c ON c.id = o.id) SET {q}.tenant_id = {p}"),
+        (DbBackend::MySql, 1) => format!("UPDATE products p JOIN (orders o JOIN customers c ON 1 = 1) ON 1 = 1 SET {q}.tenant_id = {p}"),
+        (DbBackend::MySql, 2) => format!("UPDATE ((orders o JOIN customers c ON 1 = 1)) SET {q}.tenant_id = {p}, {q}.x = 1"),
+        (DbBackend::MySql, _) => format!("UPDATE orders o JOIN (customers c JOIN products p ON 1 = 1) ON 1 = 1 SET {q}.tenant_id = {p}"),
+        (_, 0) => format!("UPDATE orders SET tenant_id = {p} FROM (customers c JOIN products p ON 1 = 1)"),
+        (_, 1) => format!("UPDATE orders AS o SET x = 1, tenant_id = {p} FROM (customers c JOIN orders d ON 1 = 1)"),
+        (_, _) => format!("UPDATE customers SET tenant_id = {p} WHERE EXISTS (SELECT 1 FROM (orders o JOIN customers c ON 1 = 1))"),
+    })
+}
+
+/// A write whose own value is another tenant's id is accepted only if it writes no tenant
+/// column with it: binding it must be refused as a cross-tenant write.
+fn check_write(b: DbBackend, sql: &str) -> Result<(), TestCaseError> {
+    let own = placeholders(b, sql)
+        .iter()
+        .filter(|t| matches!(t, Token::Placeholder(_)))
+        .count();
+    let stmt = Statement {
+        sql: sql.to_owned(),
+        values: (own > 0).then(|| Values(vec![Value::Int(Some(7)); own])),
+        db_backend: b,
+    };
+    match tenantry::rewrite::rewrite(&stmt, &registry(), &TenantId::from(42_i64)) {
+        Err(_) => Ok(()),
+        Ok(out) => {
+            // Accepted: then it must not name a tenant column at all, or only fill it itself.
+            let wildcard_first = sql.contains("SELECT *") || sql.contains("SELECT s.*");
+            prop_assert!(
+                !sql.contains("tenant_id = ") || own == 0,
+                "accepted a write of another tenant's id: {sql}\n=> {}",
+                out.sql
+            );
+            prop_assert!(
+                !(wildcard_first && sql.starts_with("INSERT INTO orders (tenant_id")),
+                "accepted a wildcard at the tenant column's position: {sql}"
+            );
+            Ok(())
+        }
+    }
+}
+
+fn backend() -> impl Strategy<Value = DbBackend> {
+    prop::sample::select(vec![
+        DbBackend::Postgres,
+        DbBackend::MySql,
+        DbBackend::Sqlite,
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    #[test]
+    fn tricky_spellings_stay_scoped((b, sql) in backend().prop_flat_map(|b| (Just(b), tricky_statement(b)))) {
+        check_backend(b, &sql)?;
+    }
+
+    #[test]
+    fn insert_select_wildcards_never_hide_the_tenant_value(
+        (b, sql) in backend().prop_flat_map(|b| (Just(b), insert_select(b)))
+    ) {
+        check_insert_select(b, &sql)?;
+    }
+
+    #[test]
+    fn nested_write_targets_are_checked((b, sql) in backend().prop_flat_map(|b| (Just(b), nested_write(b)))) {
+        check_write(b, &sql)?;
+    }
+}
+
+/// With the statement's own values bound to the tenant (42), an `INSERT … SELECT` is
+/// accepted exactly when the item at the tenant column's position is that value (or the
+/// literal 42) and no wildcard stands at or before it.
+fn check_insert_select(b: DbBackend, sql: &str) -> Result<(), TestCaseError> {
+    let own = placeholders(b, sql)
+        .iter()
+        .filter(|t| matches!(t, Token::Placeholder(_)))
+        .count();
+    let stmt = Statement {
+        sql: sql.to_owned(),
+        values: (own > 0).then(|| Values(vec![Value::BigInt(Some(42)); own])),
+        db_backend: b,
+    };
+    let out = tenantry::rewrite::rewrite(&stmt, &registry(), &TenantId::from(42_i64));
+    let cols = sql
+        .split_once('(')
+        .and_then(|(_, r)| r.split_once(')'))
+        .map(|(c, _)| c.split(", ").collect::<Vec<_>>())
+        .unwrap_or_default();
+    let at = cols.iter().position(|c| *c == "tenant_id").unwrap();
+    let items = sql
+        .split_once(" SELECT ")
+        .and_then(|(_, r)| r.split_once(" FROM "))
+        .map(|(i, _)| i.split(", ").collect::<Vec<_>>())
+        .unwrap_or_default();
+    let proven = !items.iter().take(at + 1).any(|i| i.ends_with('*'))
+        && items
+            .get(at)
+            .is_some_and(|i| *i == "?" || *i == "42" || i.starts_with('$'));
+    prop_assert_eq!(out.is_ok(), proven, "{}\n=> {:?}", sql, out.map(|s| s.sql));
+    Ok(())
+}
+
+#[test]
+fn a_tenant_column_assigned_inside_nested_joins_is_checked_against_the_tenant() {
+    let sql = "UPDATE products p JOIN (orders o JOIN customers c ON c.id = o.id) ON 1 = 1 SET c.tenant_id = ?, p.x = 1";
+    let run = |v: i64| {
+        let stmt = Statement {
+            sql: sql.to_owned(),
+            values: Some(Values(vec![Value::BigInt(Some(v))])),
+            db_backend: DbBackend::MySql,
+        };
+        tenantry::rewrite::rewrite(&stmt, &registry(), &TenantId::from(42_i64))
+    };
+    assert!(matches!(
+        run(7),
+        Err(tenantry::Error::CrossTenantWrite { .. })
+    ));
+    let ok = run(42).unwrap();
+    assert!(ok.sql.contains("c.tenant_id = ? AND (c.id = o.id)"), "{}", ok.sql);
+}
