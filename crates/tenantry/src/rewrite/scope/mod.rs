@@ -9,6 +9,7 @@ pub(crate) mod exprs;
 pub(crate) mod from;
 pub(crate) mod insert;
 pub(crate) mod names;
+pub(crate) mod policy;
 pub(crate) mod prepass;
 pub(crate) mod query;
 pub(crate) mod select;
