@@ -129,14 +129,24 @@ const SQLITE: &str = "
     pragma_index_info pragma_index_xinfo pragma_foreign_key_list
 ";
 
-/// Whether `bare` (lower case) is on the backend's built-in allow-list.
-pub(crate) fn allowed(flavor: Flavor, bare: &str) -> bool {
-    let list = match flavor {
+/// The backend's list.
+fn list(flavor: Flavor) -> &'static str {
+    match flavor {
         Flavor::Postgres => PG,
         Flavor::MySql => MYSQL,
         Flavor::Sqlite => SQLITE,
-    };
-    listed(list, bare)
+    }
+}
+
+/// Whether `bare` (lower case) is on the backend's built-in allow-list.
+pub(crate) fn allowed(flavor: Flavor, bare: &str) -> bool {
+    listed(list(flavor), bare)
+}
+
+/// Every name on the backend's built-in allow-list.
+#[cfg(test)]
+pub(crate) fn names(flavor: Flavor) -> impl Iterator<Item = &'static str> {
+    list(flavor).split_ascii_whitespace()
 }
 
 /// The schema a backend's built-ins live in, when a call may name it (`pg_catalog.lower`).

@@ -61,6 +61,8 @@ pub(crate) mod catalogue;
 pub(crate) mod deny;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_rewrite;
 
 use sqlparser::ast::ObjectName;
 
