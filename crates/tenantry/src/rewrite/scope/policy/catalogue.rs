@@ -82,7 +82,7 @@ pub(crate) fn check_read(flavor: Flavor, name: &ObjectName) -> Result<()> {
     };
     match read_refusal(flavor, &parts) {
         Some(reason) => Err(Error::Forbidden {
-            what: format!("a reference to `{}`", shown(name)),
+            what: format!("a reference to {}", shown(name)),
             reason: format!("{reason}{}", crate::error::UNSCOPED_HINT),
         }),
         None => Ok(()),
@@ -112,10 +112,17 @@ pub(crate) fn check_write(flavor: Flavor, verb: &str, name: &ObjectName) -> Resu
     if !system {
         return Ok(());
     }
+    let changes = match flavor {
+        Flavor::Postgres => {
+            "settings, statistics or the schema (an UPDATE of pg_settings is a SET)"
+        }
+        Flavor::MySql => "accounts and grants, server settings, statistics or instrumentation",
+        Flavor::Sqlite => "the schema, AUTOINCREMENT counters, planner statistics or raw pages",
+    };
     Err(Error::Forbidden {
-        what: format!("{verb} `{}`", shown(name)),
+        what: format!("{verb} {}", shown(name)),
         reason: format!(
-            "system catalogues hold server and session state shared by every tenant; writing one changes it (an UPDATE of pg_settings is a SET){}",
+            "it writes a system catalogue, shared by every tenant: {changes}{}",
             crate::error::UNSCOPED_HINT
         ),
     })

@@ -84,9 +84,10 @@ pub(crate) fn lowered(name: &ObjectName) -> Option<Vec<String>> {
     names::idents(name).map(|parts| parts.iter().map(|i| i.value.to_ascii_lowercase()).collect())
 }
 
-/// A name as written, for messages.
+/// A name as written, for messages: in backticks unless it holds one (MySQL quoting).
 pub(crate) fn shown(name: &ObjectName) -> String {
-    name.to_string()
+    let s = name.to_string();
+    if s.contains('`') { s } else { format!("`{s}`") }
 }
 
 /// How a refused call is named in the message.
@@ -97,7 +98,14 @@ fn what(name: &ObjectName, position: Position) -> String {
             Some(last) => format!("{}()", last.value),
             None => format!("{name}()"),
         },
-        Position::From => format!("`{name}()` in FROM"),
+        Position::From => {
+            let s = name.to_string();
+            if s.contains('`') {
+                format!("{s}() in FROM")
+            } else {
+                format!("`{s}()` in FROM")
+            }
+        }
     }
 }
 
