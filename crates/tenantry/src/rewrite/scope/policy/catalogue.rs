@@ -17,8 +17,12 @@ use crate::error::{Error, Result};
 /// objects, locks (advisory lock keys), prepared transactions, statements and cursors,
 /// replication and subscription state (connection strings), credentials, and the server's
 /// configuration files, TOAST tables (out-of-line values of every row, outside Row-Level
-/// Security); `information_schema.user_mapping_options` (foreign-server passwords).
-const PG_READ: &str = "pg_toast* pg_stat* pg_largeobject* pg_locks pg_prepared_xacts \
+/// Security); `information_schema.user_mapping_options` (foreign-server passwords); and the
+/// statement and predicate stores of common extensions (pg_qualstats keeps the constants of
+/// other sessions' predicates, pg_store_plans their plans, PoWA both, Citus its statement
+/// statistics and distributed activity).
+const PG_READ: &str = "pg_toast* pg_stat* pg_qualstats* pg_store_plans* powa_* citus_stat* \
+    citus_dist_stat_activity citus_lock_waits pg_largeobject* pg_locks pg_prepared_xacts \
     pg_prepared_statements pg_cursors pg_replication_* pg_subscription* pg_authid pg_shadow \
     pg_user_mapping pg_user_mappings pg_file_settings pg_hba_file_rules \
     pg_ident_file_mappings user_mapping_options";
@@ -77,10 +81,12 @@ fn read_refusal(flavor: Flavor, parts: &[String]) -> Option<String> {
 
 /// Refuses a relation read (FROM, JOIN, subquery, CTE body…) of a catalogue holding values.
 pub(crate) fn check_read(flavor: Flavor, name: &ObjectName) -> Result<()> {
-    let Some(parts) = lowered(name) else {
-        return Ok(());
+    // A name that is not plain identifiers cannot be judged: refuse it.
+    let reason = match lowered(name) {
+        Some(parts) => read_refusal(flavor, &parts),
+        None => Some("its name is not plain identifiers, so tenantry cannot judge it".to_owned()),
     };
-    match read_refusal(flavor, &parts) {
+    match reason {
         Some(reason) => Err(Error::Forbidden {
             what: format!("a reference to {}", shown(name)),
             reason: format!("{reason}{}", crate::error::UNSCOPED_HINT),

@@ -54,10 +54,11 @@ impl Category {
 // PostgreSQL ---------------------------------------------------------------------------------
 
 /// Runs SQL given as text, or reads a table, cursor, schema or database named by an argument;
-/// `dblink*` runs SQL text in another database.
+/// `dblink*` runs SQL text in another database, `pg_background_*` in a background worker,
+/// Citus's `run_command_on_*` on other nodes.
 const PG_SQL_TEXT: &str = "query_to_xml* table_to_xml* cursor_to_xml* schema_to_xml* \
-    database_to_xml* ts_stat ts_rewrite dblink* pg_background_* query_export_to_s3 \
-    table_import_from_s3";
+    database_to_xml* ts_stat ts_rewrite dblink* pg_background_* run_command_on_* \
+    query_export_to_s3 table_import_from_s3";
 /// Reads or writes the server's files (core, adminpack), imports and exports large objects
 /// from files.
 const PG_FILES: &str = "pg_read_file pg_read_binary_file pg_ls_* pg_stat_file pg_file_* \
@@ -84,8 +85,10 @@ const PG_SERVER: &str = "pg_cancel_backend pg_terminate_backend pg_reload_conf \
     brin_summarize_* brin_desummarize_range gin_clean_pending_list postgres_fdw_disconnect* \
     pg_logical_*";
 /// Other sessions' activity and statistics (`pg_stat_get_*`, `pg_stat_statements*`,
-/// `pg_stat_reset*`), locks, prepared transactions and statements.
-const PG_ACTIVITY: &str = "pg_stat_* pg_lock_status pg_prepared_xact pg_prepared_statement \
+/// `pg_stat_reset*`), locks, prepared transactions and statements; the statement and
+/// predicate stores of pg_qualstats, pg_store_plans, PoWA and Citus.
+const PG_ACTIVITY: &str = "pg_stat_* pg_qualstats* pg_store_plans* powa_* citus_stat* \
+    pg_lock_status pg_prepared_xact pg_prepared_statement \
     pg_cursor pg_show_all_file_settings pg_hba_file_rules pg_ident_file_mappings";
 /// Schemas whose every function is denied: pg_cron schedules SQL text, the RDS extensions
 /// export queries and invoke functions outside the database.

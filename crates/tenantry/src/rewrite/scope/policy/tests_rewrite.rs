@@ -214,3 +214,23 @@ fn the_policy_is_part_of_the_registry() {
     let stmt = Statement::from_string(DbBackend::Postgres, "SELECT pg_sleep(1)");
     assert!(rewriter.rewrite(stmt, &TenantId::from(7_i64)).is_ok());
 }
+
+#[test]
+fn calls_in_field_access_and_extension_stores_are_judged() {
+    let r = registry(FunctionPolicy::deny_list());
+    let e = run(
+        &r,
+        DbBackend::Postgres,
+        "SELECT (1).set_config('a', 'b', true)",
+    )
+    .unwrap_err();
+    assert!(e.contains("session state"), "{e}");
+    for sql in [
+        "SELECT query FROM pg_qualstats_all",
+        "SELECT * FROM public.powa_statements",
+        "SELECT * FROM citus_stat_statements",
+        "SELECT * FROM run_command_on_workers('select 1')",
+    ] {
+        assert!(run(&r, DbBackend::Postgres, sql).is_err(), "{sql}");
+    }
+}
