@@ -14,14 +14,20 @@ use super::policy::{self, Position, catalogue};
 use crate::error::{Error, Result};
 use crate::registry::Registry;
 
+/// The visitor: what it checks against, and what it counted.
 struct Prepass<'r> {
+    /// The backend.
     flavor: Flavor,
+    /// Scoped tables and the function policy.
     registry: &'r Registry,
+    /// Scoped table references seen in FROM positions.
     scoped: usize,
+    /// Their names, for messages.
     names: Vec<String>,
 }
 
 impl Prepass<'_> {
+    /// Refuses names in PostgreSQL's per-session temporary schema.
     fn check_name(&self, name: &ObjectName) -> ControlFlow<Error> {
         if self.flavor == Flavor::Postgres && names::is_pg_temp(self.flavor, name) {
             return ControlFlow::Break(Error::Forbidden {
@@ -159,6 +165,12 @@ impl Visitor for Prepass<'_> {
                 ),
             });
         }
+        // Calls in FROM: `f(…)` (a `Table` with arguments), `LATERAL f(…)` (`Function`),
+        // `TABLE(f(…))` (`TableFunction`). `UNNEST`, `JSON_TABLE`, `OPENJSON`, `XMLTABLE` are
+        // syntax, not calls; the expressions inside them and inside `PIVOT`/`UNPIVOT`/
+        // `MATCH_RECOGNIZE` are visited as expressions. `Derived` and `NestedJoin` hold
+        // factors visited in turn. `SemanticView` is Snowflake's, not parsed for these
+        // backends.
         match factor {
             TableFactor::Table { name, args, .. } => {
                 if args.is_some() {
