@@ -22,7 +22,7 @@ pub use connection::{
     Audited, DEFAULT_SETTING, RawTransaction, RowStream, TenantDatabase, TenantTransaction,
 };
 pub use error::{Error, Result};
-pub use registry::{Registry, ScopedTable};
+pub use registry::{FunctionPolicy, Registry, ScopedTable};
 pub use rewrite::Rewriter;
 pub use scoped::TenantScoped;
 pub use tenant::{TenantId, TenantIdType};

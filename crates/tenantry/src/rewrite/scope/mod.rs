@@ -10,6 +10,7 @@ pub(crate) mod from;
 pub(crate) mod insert;
 pub(crate) mod locate;
 pub(crate) mod names;
+pub(crate) mod policy;
 pub(crate) mod prepass;
 pub(crate) mod query;
 pub(crate) mod select;

@@ -1,62 +1,33 @@
-//! Checks made on the whole statement before rewriting: functions that change session state
-//! or read tables by name, PostgreSQL's temporary schema, and a count of scoped table
-//! references (the rewrite must account for every one of them).
+//! Checks made on the whole statement before rewriting: function calls and system
+//! catalogues (the [`policy`](super::policy) module), PostgreSQL's temporary schema, and a
+//! count of scoped table references (the rewrite must account for every one of them).
 
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    Expr, FunctionArg, FunctionArgExpr, ObjectName, Statement, TableFactor, Visit, Visitor,
+    Expr, FromTable, FunctionArg, FunctionArgExpr, ObjectName, Statement, TableFactor, TableObject,
+    TableWithJoins, UpdateTableFromKind, Visit, Visitor,
 };
 
 use super::names::{self, Flavor};
+use super::policy::{self, Position, catalogue};
 use crate::error::{Error, Result};
 use crate::registry::Registry;
 
-/// Functions never run through a tenant handle, by backend.
-fn forbidden_function(flavor: Flavor, name: &str) -> Option<&'static str> {
-    let n = name.to_ascii_lowercase();
-    let state = "it changes session state the tenant context depends on";
-    let by_name = "it reads tables or files by name, out of tenantry's sight";
-    match flavor {
-        Flavor::Postgres => match n.as_str() {
-            "set_config" => Some(state),
-            "query_to_xml"
-            | "query_to_xml_and_xmlschema"
-            | "query_to_xmlschema"
-            | "table_to_xml"
-            | "table_to_xml_and_xmlschema"
-            | "table_to_xmlschema"
-            | "cursor_to_xml"
-            | "schema_to_xml"
-            | "schema_to_xml_and_xmlschema"
-            | "database_to_xml"
-            | "database_to_xml_and_xmlschema"
-            | "pg_read_file"
-            | "pg_read_binary_file"
-            | "lo_import"
-            | "lo_export" => Some(by_name),
-            _ if n.starts_with("dblink") => Some(by_name),
-            _ => None,
-        },
-        Flavor::MySql => match n.as_str() {
-            "load_file" => Some(by_name),
-            _ => None,
-        },
-        Flavor::Sqlite => match n.as_str() {
-            "load_extension" | "readfile" | "writefile" => Some(by_name),
-            _ => None,
-        },
-    }
-}
-
+/// The visitor: what it checks against, and what it counted.
 struct Prepass<'r> {
+    /// The backend.
     flavor: Flavor,
+    /// Scoped tables and the function policy.
     registry: &'r Registry,
+    /// Scoped table references seen in FROM positions.
     scoped: usize,
+    /// Their names, for messages.
     names: Vec<String>,
 }
 
 impl Prepass<'_> {
+    /// Refuses names in PostgreSQL's per-session temporary schema.
     fn check_name(&self, name: &ObjectName) -> ControlFlow<Error> {
         if self.flavor == Flavor::Postgres && names::is_pg_temp(self.flavor, name) {
             return ControlFlow::Break(Error::Forbidden {
@@ -68,6 +39,74 @@ impl Prepass<'_> {
             });
         }
         ControlFlow::Continue(())
+    }
+
+    /// Judges a call under the registry's function policy.
+    fn check_call(&self, name: &ObjectName, position: Position) -> ControlFlow<Error> {
+        brk(policy::check_call(
+            self.flavor,
+            self.registry.function_policy(),
+            name,
+            position,
+        ))
+    }
+
+    /// Refuses writes to system catalogues.
+    fn check_targets(&self, stmt: &Statement) -> ControlFlow<Error> {
+        let check =
+            |verb: &str, name: &ObjectName| brk(catalogue::check_write(self.flavor, verb, name));
+        match stmt {
+            Statement::Insert(i) => {
+                if let TableObject::TableName(name) = &i.table {
+                    check("INSERT into", name)?;
+                }
+            }
+            Statement::Update(u) => {
+                let mut targets = Vec::new();
+                written(&u.table, &mut targets);
+                // `UPDATE t1 FROM t2 SET …`: fail closed, those may be written too.
+                if let Some(UpdateTableFromKind::BeforeSet(list)) = &u.from {
+                    list.iter().for_each(|t| written(t, &mut targets));
+                }
+                for name in targets {
+                    check("UPDATE of", name)?;
+                }
+            }
+            Statement::Delete(d) => {
+                let mut targets: Vec<&ObjectName> = d.tables.iter().collect();
+                let (FromTable::WithFromKeyword(list) | FromTable::WithoutKeyword(list)) = &d.from;
+                list.iter().for_each(|t| written(t, &mut targets));
+                for name in targets {
+                    check("DELETE from", name)?;
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// The table names of a FROM item and its joins (the tables a MySQL multi-table write may
+/// write).
+fn written<'a>(twj: &'a TableWithJoins, out: &mut Vec<&'a ObjectName>) {
+    let mut factors = vec![&twj.relation];
+    factors.extend(twj.joins.iter().map(|j| &j.relation));
+    for f in factors {
+        match f {
+            TableFactor::Table { name, .. } => out.push(name),
+            TableFactor::NestedJoin {
+                table_with_joins, ..
+            } => written(table_with_joins, out),
+            _ => {}
+        }
+    }
+}
+
+/// A result as a visitor's control flow.
+fn brk(r: Result<()>) -> ControlFlow<Error> {
+    match r {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(e) => ControlFlow::Break(e),
     }
 }
 
@@ -102,6 +141,10 @@ impl Prepass<'_> {
 impl Visitor for Prepass<'_> {
     type Break = Error;
 
+    fn pre_visit_statement(&mut self, stmt: &Statement) -> ControlFlow<Error> {
+        self.check_targets(stmt)
+    }
+
     fn pre_visit_relation(&mut self, relation: &ObjectName) -> ControlFlow<Error> {
         self.check_name(relation)
     }
@@ -121,6 +164,26 @@ impl Visitor for Prepass<'_> {
                     "`{name}(…)` is not understood by tenantry's SQL parser; write the statement without `{name}`"
                 ),
             });
+        }
+        // Calls in FROM: `f(…)` (a `Table` with arguments), `LATERAL f(…)` (`Function`),
+        // `TABLE(f(…))` (`TableFunction`). `UNNEST`, `JSON_TABLE`, `OPENJSON`, `XMLTABLE` are
+        // syntax, not calls; the expressions inside them and inside `PIVOT`/`UNPIVOT`/
+        // `MATCH_RECOGNIZE` are visited as expressions. `Derived` and `NestedJoin` hold
+        // factors visited in turn. `SemanticView` is Snowflake's, not parsed for these
+        // backends.
+        match factor {
+            TableFactor::Table { name, args, .. } => {
+                if args.is_some() {
+                    self.check_call(name, Position::From)?;
+                }
+                brk(catalogue::check_read(self.flavor, name))?;
+            }
+            TableFactor::Function { name, .. } => self.check_call(name, Position::From)?,
+            TableFactor::TableFunction {
+                expr: Expr::Function(f),
+                ..
+            } => self.check_call(&f.name, Position::From)?,
+            _ => {}
         }
         if let TableFactor::Table {
             name,
@@ -170,15 +233,7 @@ impl Visitor for Prepass<'_> {
     fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<Error> {
         if let Expr::Function(f) = expr {
             self.check_name(&f.name)?;
-            if let Some(last) =
-                names::idents(&f.name).and_then(|p| p.last().map(|i| i.value.clone()))
-                && let Some(reason) = forbidden_function(self.flavor, &last)
-            {
-                return ControlFlow::Break(Error::Forbidden {
-                    what: format!("{last}()"),
-                    reason: format!("{reason}{}", crate::error::UNSCOPED_HINT),
-                });
-            }
+            self.check_call(&f.name, Position::Expr)?;
         }
         ControlFlow::Continue(())
     }
