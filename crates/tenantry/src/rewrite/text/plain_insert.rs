@@ -63,7 +63,11 @@ pub(crate) fn plan(flavor: Flavor, registry: &Registry, sql: &str) -> Option<Res
     tail.end()?;
 
     let name = ObjectName::from(name);
-    if names::is_pg_temp(flavor, &name) {
+    // Anything the full path would refuse or judge (pg_temp, system catalogues) takes it.
+    if names::is_pg_temp(flavor, &name)
+        || crate::rewrite::scope::policy::catalogue::check_write(flavor, "INSERT into", &name)
+            .is_err()
+    {
         return None;
     }
     Some(scope(flavor, registry, sql, &rows, &name, &columns))
@@ -274,6 +278,15 @@ mod tests {
                 r#"INSERT INTO "ord ers" ("a") VALUES ($1)"#,
             ),
             (Flavor::MySql, r#"INSERT INTO "orders" ("a") VALUES (?)"#),
+            (
+                Flavor::Sqlite,
+                r#"INSERT INTO "sqlite_sequence" ("name") VALUES (?)"#,
+            ),
+            (
+                Flavor::Postgres,
+                r#"INSERT INTO "pg_catalog"."pg_largeobject" ("a") VALUES ($1)"#,
+            ),
+            (Flavor::MySql, "INSERT INTO `mysql`.`db` (`a`) VALUES (?)"),
             (Flavor::Sqlite, "INSERT INTO `orders` (`a`) VALUES (?)"),
         ] {
             assert!(plan(flavor, &registry(), sql).is_none(), "{sql}");
