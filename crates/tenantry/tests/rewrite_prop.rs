@@ -640,5 +640,9 @@ fn a_tenant_column_assigned_inside_nested_joins_is_checked_against_the_tenant() 
         Err(tenantry::Error::CrossTenantWrite { .. })
     ));
     let ok = run(42).unwrap();
-    assert!(ok.sql.contains("c.tenant_id = ? AND (c.id = o.id)"), "{}", ok.sql);
+    assert!(
+        ok.sql.contains("c.tenant_id = ? AND (c.id = o.id)"),
+        "{}",
+        ok.sql
+    );
 }

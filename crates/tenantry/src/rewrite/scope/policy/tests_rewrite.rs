@@ -32,7 +32,9 @@ fn allow_list_accepts_ordinary_functions() {
     )
     .unwrap();
     assert!(
-        out.ends_with("AND orders.tenant_id = $1 GROUP BY lower(status)"),
+        out.contains(
+            "WHERE orders.tenant_id = $1 AND (created_at > date_trunc('day', now())) GROUP BY"
+        ),
         "{out}"
     );
     // Syntactic built-ins are not calls.
