@@ -1,0 +1,114 @@
+//! Adversarial suites: statements built to slip past the rewriter, run as tenant A on real
+//! databases holding tenants A and B, in the isolation suite's columns (PostgreSQL: app layer
+//! only, RLS only, both; MariaDB and SQLite: the app layer) and judged the same way. One test
+//! per class of attack; each prints its summary (cases, refused, isolated, failing) to stderr
+//! and fails listing every failing cell.
+//!
+//! Run: `cargo test -p tenantry-tests --test adversarial` (one class:
+//! `… --test adversarial printing`), with `-- --nocapture` to see the summaries of passing
+//! classes.
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+#[allow(dead_code)]
+#[path = "isolation"]
+mod isolation {
+    pub(crate) mod run;
+    pub(crate) mod shapes;
+    pub(crate) mod world;
+}
+
+mod adversarial {
+    pub(crate) mod comments;
+    pub(crate) mod functions;
+    pub(crate) mod harness;
+    pub(crate) mod precedence;
+    pub(crate) mod printing;
+}
+
+use adversarial::harness::{self, LiteEnv, Mode, MyEnv, PgEnv, Report, connect, exec};
+use adversarial::{comments, functions, precedence, printing};
+
+/// Class 1: what the rewriter prints differs from what it read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn printing_fidelity() {
+    let report = harness::run_all(
+        &printing::cases(),
+        &[Mode::SqlxDefault, Mode::NoBackslashEscapes],
+        [&[], &[], &[]],
+    )
+    .await;
+    report.finish("class 1 (printing fidelity)", [45, 35, 30]);
+}
+
+/// Class 2: operators the parser and MariaDB bind differently.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn precedence() {
+    let report = harness::run_all(
+        &precedence::cases(),
+        &[
+            Mode::SqlxDefault,
+            Mode::NoPipesAsConcat,
+            Mode::HighNotPrecedence,
+        ],
+        [&[], &[], &[]],
+    )
+    .await;
+    report.finish("class 2 (precedence)", [15, 45, 15]);
+}
+
+/// Class 3: executable comments and comment syntax.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comments() {
+    let report = harness::run_all(
+        &comments::cases(),
+        &[Mode::SqlxDefault, Mode::NoBackslashEscapes],
+        [&[], &[], &[]],
+    )
+    .await;
+    report.finish("class 3 (comments)", [14, 38, 13]);
+}
+
+/// Class 4: functions that run SQL or reach outside the statement.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn functions() {
+    let cases = functions::cases();
+    let mut report = Report::default();
+    {
+        let pg = PgEnv::new().await;
+        // dblink exists in the RLS database only: installed or not, it must be refused.
+        exec(&pg.rls_admin, "CREATE EXTENSION IF NOT EXISTS dblink").await;
+        // Tenant B's large object, created by the app role (the owner of every large object
+        // the app makes) in both databases under test.
+        for app in [&pg.no_rls.app, &pg.rls.app] {
+            exec(
+                app,
+                "SELECT lo_from_bytea(0, convert_to('B-secret-lob', 'UTF8'))",
+            )
+            .await;
+        }
+        // Tenant B's session holds advisory lock 4242 for the whole run.
+        let mut holders = Vec::new();
+        for url in [&pg.no_rls.app_url, &pg.rls.app_url] {
+            let holder = connect(url, None, 1).await;
+            exec(&holder, "SELECT pg_advisory_lock(4242)").await;
+            holders.push(holder);
+        }
+        pg.run(&[], &cases, &mut report).await;
+        drop(holders);
+    }
+    {
+        let my = MyEnv::new(&[Mode::SqlxDefault]).await;
+        // Tenant B's session holds a named lock for the whole run (named after the database,
+        // so the oracle's server-wide namespace does not see it).
+        let holder = connect(&my.db.app_url, None, 1).await;
+        exec(
+            &holder,
+            "SELECT GET_LOCK(CONCAT(DATABASE(), '-b-nightly'), 0)",
+        )
+        .await;
+        my.run(&[], &cases, &mut report).await;
+        drop(holder);
+    }
+    LiteEnv::new().await.run(&[], &cases, &mut report).await;
+    report.finish("class 4 (functions)", [60, 8, 9]);
+}
