@@ -155,10 +155,6 @@ impl Case {
         self.oracle[MY] = Some(sql);
         self
     }
-    pub(crate) fn oracle_lite(mut self, sql: &'static str) -> Self {
-        self.oracle[LITE] = Some(sql);
-        self
-    }
     /// An attempt on B: refused, or run with no effect at all.
     pub(crate) fn contained(mut self) -> Self {
         self.expect = Expect::Contained;
@@ -651,13 +647,6 @@ impl PgEnv {
             both_tdb,
             no_rls_intruder,
             rls_intruder,
-        }
-    }
-
-    /// Runs as superuser in each of the three databases.
-    pub(crate) async fn exec_everywhere(&self, sql: &str) {
-        for admin in [&self.no_rls_admin, &self.rls_admin, &self.oracle_admin] {
-            exec(admin, sql).await;
         }
     }
 
