@@ -98,6 +98,20 @@ fn dialect_syntax() -> Vec<Case> {
             .pg("SELECT name FROM customers WHERE id = 2001 -- c\x0cOR id > 0")
             .my("SELECT name FROM customers WHERE id = 2001 -- c\x0cOR id > 0")
             .lite("SELECT name FROM customers WHERE id = 2001 -- c\x0cOR id > 0"),
+        // Comments between the tokens of a name or a statement.
+        q("cmt/comments_between_every_token")
+            .all("SELECT/**/name/**/FROM/**/customers/**/WHERE/**/id/**/>/**/0"),
+        q("cmt/comment_inside_qualified_name")
+            .pg("SELECT name FROM public/**/./**/customers")
+            .lite("SELECT name FROM main/**/./**/customers"),
+        q("cmt/comment_between_alias_and_column")
+            .all("SELECT c/**/./**/name FROM customers c"),
+        q("cmt/comment_splits_double_minus")
+            .all("SELECT -/**/-total AS t, id FROM orders"),
+        q("cmt/mysql_optimizer_hint_comment")
+            .my("SELECT /*+ NO_RANGE_OPTIMIZATION(customers) */ name FROM customers WHERE id > 0"),
+        q("cmt/mariadb_exec_comment_inside_string")
+            .my("SELECT '/*M! , (SELECT 1) */' AS a, name FROM customers"),
         // MySQL: `--x` is not a comment, `-- ` and `#` are.
         q("cmt/mysql_dash_dash_no_space_is_minus")
             .my("SELECT name FROM customers WHERE id = 2002 --1"),

@@ -47,6 +47,17 @@ fn mysql() -> Vec<Case> {
             .contained(),
         x("wt/update_nested_sets_value_from_other_tenant")
             .my("UPDATE (orders o JOIN customers c ON c.id = 1001) SET o.status = c.name WHERE o.id = 2101"),
+        x("wt/update_parenthesised_single_table_sets_tenant")
+            .my("UPDATE (customers c) SET c.tenant_id = $B WHERE c.id = 2003")
+            .contained(),
+        x("wt/update_double_parenthesised_sets_tenant")
+            .my("UPDATE ((customers c)) SET c.tenant_id = $B WHERE c.id = 2003")
+            .contained(),
+        x("wt/update_comma_then_nested_join_sets_tenant")
+            .my("UPDATE customers c, (products p JOIN orders o ON o.id = 2102) SET o.tenant_id = $B, o.customer_id = 1001 WHERE c.id = 2003")
+            .contained(),
+        x("wt/delete_double_parenthesised_target")
+            .my("DELETE i FROM ((order_items i)) WHERE i.id = 1201"),
         x("wt/delete_nested_join")
             .my("DELETE i FROM (products p JOIN order_items i ON i.product_id = p.id)"),
         x("wt/delete_deeper_nesting")
@@ -87,6 +98,19 @@ fn from_joins() -> Vec<Case> {
             .lite("UPDATE orders SET status = 'x' FROM (products p JOIN customers c ON c.id = 1001) WHERE orders.id = 2101 RETURNING orders.id, status"),
         x("wt/update_from_lateral_nested")
             .pg("UPDATE orders o SET status = l.name FROM products p CROSS JOIN LATERAL (SELECT c.name FROM (tenants t JOIN customers c ON c.tenant_id = t.id) WHERE c.id = 1001) l WHERE o.id = 2101 AND p.id = 1"),
+        x("wt/update_from_parenthesised_table_sets_tenant")
+            .lite("UPDATE customers SET tenant_id = $B FROM ((products p)) WHERE customers.id = 2003 AND p.id = 1")
+            .contained(),
+        x("wt/update_tuple_assignment_sets_tenant")
+            .pg_lite("UPDATE customers SET (tenant_id, name) = ($B, 'A-x') WHERE id = 2003")
+            .contained(),
+        x("wt/update_tuple_assignment_from_subquery_sets_tenant")
+            .pg("UPDATE customers SET (tenant_id, name) = (SELECT $B::uuid, 'A-x') WHERE id = 2003")
+            .lite("UPDATE customers SET (tenant_id, name) = (SELECT $B, 'A-x') WHERE id = 2003")
+            .contained(),
+        x("wt/update_tuple_assignment_nested_join")
+            .pg("UPDATE orders o SET (status, total) = (c.name, 1) FROM (products p JOIN customers c ON c.id = 1001) WHERE o.id = 2101")
+            .lite("UPDATE orders SET (status, total) = (c.name, 1) FROM (products p JOIN customers c ON c.id = 1001) WHERE orders.id = 2101"),
         x("wt/delete_using_nested_join_condition_on_other_tenant")
             .pg("DELETE FROM order_items i USING (products p JOIN orders o ON o.customer_id = 1001) WHERE i.id = 2201 AND p.id = 1"),
         x("wt/delete_using_deeper_nesting")
