@@ -1,12 +1,15 @@
 //! Adversarial suites: statements built to slip past the rewriter, run as tenant A on real
 //! databases holding tenants A and B, in the isolation suite's columns (PostgreSQL: app layer
-//! only, RLS only, both; MariaDB and SQLite: the app layer) and judged the same way. One test
-//! per class of attack; each prints its summary (cases, refused, isolated, failing) to stderr
-//! and fails listing every failing cell.
+//! only, RLS only, both; MariaDB — in the `sql_mode`s a class asks for — and SQLite: the app
+//! layer) and judged with the isolation suite's `judge`: refused, or no row of B returned,
+//! created, changed or deleted and (for `Same` cases) the oracle's result. One test per class
+//! of attack; each prints its summary (cases, refused, isolated, failing per column) to stderr
+//! and fails listing every failing cell. Class 8 (MariaDB error side channels) documents what
+//! leaks instead: it passes while the measurements match `error_channels::EXPECTED_LEAKS`.
 //!
-//! Run: `cargo test -p tenantry-tests --test adversarial` (one class:
-//! `… --test adversarial printing`), with `-- --nocapture` to see the summaries of passing
-//! classes.
+//! Run: `cargo test -p tenantry-tests --test adversarial` (one class: `… --test adversarial
+//! printing`); `-- --nocapture` shows the summaries of passing classes too, and
+//! `ADVERSARIAL_CELLS=1` adds every cell (and class 8's error texts) to them.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 #[allow(dead_code)]
@@ -30,7 +33,7 @@ mod adversarial {
     pub(crate) mod write_targets;
 }
 
-use adversarial::harness::{self, LiteEnv, Mode, MyEnv, PgEnv, Report, connect, exec};
+use adversarial::harness::{self, LiteEnv, Mode, MyEnv, PgEnv, Report, connect, exec, scalar};
 use adversarial::{
     catalogue, comments, error_channels, functions, names, precedence, printing, wildcards,
     write_targets,
@@ -101,6 +104,14 @@ async fn functions() {
             exec(&holder, "SELECT pg_advisory_lock(4242)").await;
             holders.push(holder);
         }
+        // The setup the cases attack is really there (else they would pass for nothing).
+        for admin in [&pg.no_rls_admin, &pg.rls_admin] {
+            let locks = "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4242 \
+                         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+            assert_eq!(scalar(admin, locks).await, "1", "B's advisory lock");
+            let lobs = "SELECT count(*) AS n FROM pg_largeobject_metadata";
+            assert_eq!(scalar(admin, lobs).await, "1", "B's large object");
+        }
         pg.run(&[], &cases, &mut report).await;
         drop(holders);
     }
@@ -159,10 +170,19 @@ async fn catalogue() {
         }
         // Tenant B's session of the app role, idle after a statement holding B's values.
         let mut idle = Vec::new();
-        for url in [&pg.no_rls.app_url, &pg.rls.app_url] {
+        for (url, admin) in [
+            (&pg.no_rls.app_url, &pg.no_rls_admin),
+            (&pg.rls.app_url, &pg.rls_admin),
+        ] {
             let b = connect(url, None, 1).await;
             exec(&b, catalogue::B_IDLE_STATEMENT).await;
             idle.push(b);
+            let shown = format!(
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+                 AND state = 'idle' AND query = '{}'",
+                catalogue::B_IDLE_STATEMENT.replace('\'', "''")
+            );
+            assert_eq!(scalar(admin, &shown).await, "1", "B's idle session");
         }
         pg.run(catalogue::PG_PREPARE, &cases, &mut report).await;
         drop(idle);
