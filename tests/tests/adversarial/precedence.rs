@@ -100,6 +100,16 @@ fn not_and_friends() -> Vec<Case> {
             .my("SELECT id, name FROM customers WHERE id = 1001 && 1 = 1 || id = 2001"),
         q("prec/double_ampersand_or")
             .my("SELECT id, name FROM customers WHERE id > 0 && id < 5000 OR id = 1001"),
+        q("prec/bang_in_join_on")
+            .my("SELECT o.id, c.name FROM orders o JOIN customers c ON ! (c.id <> o.customer_id)"),
+        q("prec/double_ampersand_in_join_on")
+            .my("SELECT o.id, c.name FROM orders o JOIN customers c ON c.id = o.customer_id && c.id > 0 || c.id = 1001"),
+        q("prec/not_xor_in_join_on")
+            .my("SELECT o.id, c.name FROM orders o JOIN customers c ON NOT c.id <> o.customer_id XOR c.id = 1001"),
+        q("prec/between_xor_in_join_on")
+            .my("SELECT o.id, c.name FROM orders o JOIN customers c ON c.id BETWEEN 1000 AND 1500 XOR c.id = 0"),
+        q("prec/case_xor_in_join_on")
+            .my("SELECT o.id, c.name FROM orders o JOIN customers c ON CASE WHEN c.id > 0 THEN 1 ELSE 0 END XOR c.id = 0"),
         q("prec/pg_overlap_operator")
             .pg("SELECT id FROM orders WHERE ARRAY[id] && ARRAY[1101, 2101] OR id = 1102"),
     ]
@@ -117,6 +127,10 @@ fn controls() -> Vec<Case> {
             .all("SELECT id, name FROM customers WHERE id BETWEEN 1000 AND 1500 AND id > 0 OR id = 2001"),
         q("prec/case_or")
             .all("SELECT id, name FROM customers WHERE CASE WHEN id > 0 THEN 1 ELSE 0 END = 1 OR id = 0"),
+        q("prec/between_in_join_on")
+            .all("SELECT o.id, c.name FROM orders o JOIN customers c ON c.id BETWEEN 1000 AND 1500 OR c.id = o.customer_id"),
+        q("prec/case_in_join_on")
+            .all("SELECT o.id, c.name FROM orders o JOIN customers c ON CASE WHEN c.id = o.customer_id THEN true ELSE c.id = 1001 END"),
         q("prec/case_with_or_inside")
             .all("SELECT id, name FROM customers WHERE CASE WHEN id = 1001 OR id = 2001 THEN true ELSE false END"),
         q("prec/pipes_concat_pg_sqlite")
