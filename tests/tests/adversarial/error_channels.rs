@@ -1,0 +1,678 @@
+//! Class 8 — error side channels on MariaDB. A condition evaluated on B's rows before the
+//! tenant predicate filters them can fail, and the error message carries B's value
+//! (`extractvalue(1, concat('~', name))`, casts in strict mode…) or the mere failure reveals
+//! that such a row exists (division by zero, `exp()` overflow…).
+//!
+//! Each channel is measured four ways: through the tenant handle (the predicate where today's
+//! rewriter puts it) and as hand-written SQL with the predicate first (`tenant AND (orig)`,
+//! where the rewriter is moving it), each on tables with and without an index led by the
+//! tenant column. The outcome is compared with the same statement on a database holding only
+//! A's rows: the same outcome is `isolated`; an error carrying B's value is `value`; any other
+//! difference is `existence`.
+//!
+//! This class documents reality: `EXPECTED_LEAKS` lists every (channel, variant) that leaks,
+//! with its reason; everything else must be isolated or refused. A change in either direction
+//! fails the test, so the list tracks the code. The table is printed to stderr.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
+use tenantry::TenantDatabase;
+use tenantry_tests::TestDb;
+
+use super::harness::attempt_steps;
+use super::harness::exec;
+use crate::isolation::run::Via;
+use crate::isolation::shapes::Run;
+use crate::isolation::world::{self, B, B_MARK, Data};
+
+/// One channel: the statement as an app writes it, and the same with the tenant predicate
+/// written first (`$A` binds tenant A).
+pub(crate) struct Channel {
+    pub(crate) name: &'static str,
+    pub(crate) position: &'static str,
+    pub(crate) run: Run,
+    pub(crate) sql: &'static str,
+    pub(crate) first: &'static str,
+}
+
+fn ch(
+    name: &'static str,
+    position: &'static str,
+    run: Run,
+    sql: &'static str,
+    first: &'static str,
+) -> Channel {
+    Channel {
+        name,
+        position,
+        run,
+        sql,
+        first,
+    }
+}
+
+/// What a channel gave A.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Outcome {
+    /// Refused by tenantry.
+    Refused,
+    /// The same result or error as on A's data alone.
+    Isolated,
+    /// An error message carrying a value of B.
+    Value,
+    /// A different outcome than on A's data alone (an error, or none) without B's values.
+    Existence,
+}
+
+impl Outcome {
+    fn label(self) -> &'static str {
+        match self {
+            Outcome::Refused => "refused",
+            Outcome::Isolated => "isolated",
+            Outcome::Value => "LEAKS value",
+            Outcome::Existence => "LEAKS existence",
+        }
+    }
+}
+
+/// The four measurements, in table order.
+pub(crate) const VARIANTS: [&str; 4] = [
+    "handle, tenant index",
+    "handle, no index",
+    "tenant first, tenant index",
+    "tenant first, no index",
+];
+
+/// Every leaking (channel, variant), measured on MariaDB 10.11 with the rewriter of this
+/// branch, with why it leaks.
+///
+/// What the measurements show: in a SELECT MariaDB evaluates the `tenant_id = ?` equality
+/// before the other conditions wherever it is written (no channel leaks there, index or not);
+/// a single-table UPDATE or DELETE without a tenant-led index evaluates the conditions in
+/// written order, so with the predicate last a failing condition runs on B's rows first; a
+/// row found by primary key is read and evaluated while the statement is optimised, before
+/// any predicate; and plans chosen from row counts that include B's rows can change the
+/// outcome even with the predicate first.
+pub(crate) const EXPECTED_LEAKS: &[(&str, &str, Outcome, &str)] = &[
+    (
+        "err/exp_overflow_primary_key_lookup",
+        "handle, tenant index",
+        Outcome::Existence,
+        "MariaDB reads the row found by primary key (B's 1001) while optimising and evaluates the condition on it before any predicate: the overflow fires in every variant",
+    ),
+    (
+        "err/exp_overflow_primary_key_lookup",
+        "handle, no index",
+        Outcome::Existence,
+        "B's row 1001 is read by primary key and evaluated while optimising, before any predicate",
+    ),
+    (
+        "err/exp_overflow_primary_key_lookup",
+        "tenant first, tenant index",
+        Outcome::Existence,
+        "putting the predicate first does not help: the const row is evaluated while optimising",
+    ),
+    (
+        "err/exp_overflow_primary_key_lookup",
+        "tenant first, no index",
+        Outcome::Existence,
+        "putting the predicate first does not help: the const row is evaluated while optimising",
+    ),
+    (
+        "err/cast_update_where",
+        "handle, no index",
+        Outcome::Value,
+        "a single-table UPDATE scans in primary-key order and evaluates the conditions as written: `name + 0` runs on B's row 1001 before `tenant_id = ?`, and strict mode turns the warning into `Truncated incorrect DOUBLE value: 'B-bob'`",
+    ),
+    (
+        "err/cast_update_where_compare_int",
+        "handle, no index",
+        Outcome::Value,
+        "as cast_update_where: the implicit conversion of `name = 0` fails on B's row first",
+    ),
+    (
+        "err/date_update_where",
+        "handle, no index",
+        Outcome::Value,
+        "as cast_update_where: `Incorrect datetime value: 'B-bob'`",
+    ),
+    (
+        "err/date_update_where",
+        "tenant first, no index",
+        Outcome::Existence,
+        "the error carries A's value but names the scan position (`at row 3`): B's two rows read before A's first show in the number",
+    ),
+    (
+        "err/cast_update_where_or",
+        "handle, no index",
+        Outcome::Value,
+        "the OR is parenthesised and the predicate appended: the same order as cast_update_where",
+    ),
+    (
+        "err/division_by_zero_update_where",
+        "handle, no index",
+        Outcome::Existence,
+        "strict mode makes division by zero an error in UPDATE; it is raised on B's row before the predicate filters it, so the failure reveals that such a row of B exists",
+    ),
+    (
+        "err/exp_overflow_update_where",
+        "handle, no index",
+        Outcome::Existence,
+        "the overflow is raised on B's row before the predicate filters it",
+    ),
+    (
+        "err/exp_overflow_delete_where",
+        "handle, no index",
+        Outcome::Existence,
+        "a single-table DELETE evaluates the conditions as written: the overflow fires on B's row",
+    ),
+    (
+        "err/cast_update_join_on",
+        "handle, tenant index",
+        Outcome::Existence,
+        "the join order follows the row counts, B's rows included: on A's data alone the cast runs on A's names and fails, with B's rows present the chosen plan evaluates it on no row",
+    ),
+    (
+        "err/cast_update_join_on",
+        "tenant first, tenant index",
+        Outcome::Existence,
+        "as the handle: the plan, not the predicate order, decides which rows the ON condition sees",
+    ),
+];
+
+pub(crate) fn channels() -> Vec<Channel> {
+    use Run::{Exec, Query};
+    // `exp(if(<B's row>, 1000, 0))` overflows — an error — exactly when a row of B is
+    // evaluated: an existence oracle in any position. Casts of B's strings in a statement that
+    // writes (strict mode turns the warning into an error) carry the value itself.
+    vec![
+        ch(
+            "err/exp_overflow_where",
+            "WHERE",
+            Query,
+            "SELECT id FROM customers WHERE exp(if(left(name, 1) = 'B', 1000, 0)) > 0",
+            "SELECT id FROM customers WHERE tenant_id = $A AND (exp(if(left(name, 1) = 'B', 1000, 0)) > 0)",
+        ),
+        ch(
+            "err/exp_overflow_where_or",
+            "WHERE (OR)",
+            Query,
+            "SELECT id FROM customers WHERE id < 0 OR exp(if(left(name, 1) = 'B', 1000, 0)) > 0",
+            "SELECT id FROM customers WHERE tenant_id = $A AND (id < 0 OR exp(if(left(name, 1) = 'B', 1000, 0)) > 0)",
+        ),
+        ch(
+            "err/exp_overflow_primary_key_lookup",
+            "WHERE (const row)",
+            Query,
+            "SELECT id FROM customers WHERE id = 1001 AND exp(if(left(name, 1) = 'B', 1000, 0)) > 0",
+            "SELECT id FROM customers WHERE tenant_id = $A AND (id = 1001 AND exp(if(left(name, 1) = 'B', 1000, 0)) > 0)",
+        ),
+        ch(
+            "err/exp_overflow_primary_key_range",
+            "WHERE (range)",
+            Query,
+            "SELECT id FROM customers WHERE id IN (1001, 2001) AND exp(if(left(name, 1) = 'B', 1000, 0)) > 0",
+            "SELECT id FROM customers WHERE tenant_id = $A AND (id IN (1001, 2001) AND exp(if(left(name, 1) = 'B', 1000, 0)) > 0)",
+        ),
+        ch(
+            "err/bigint_overflow_where",
+            "WHERE",
+            Query,
+            "SELECT id FROM customers WHERE ~0 + (left(name, 1) = 'B') > 0",
+            "SELECT id FROM customers WHERE tenant_id = $A AND (~0 + (left(name, 1) = 'B') > 0)",
+        ),
+        ch(
+            "err/exp_overflow_join_on",
+            "ON",
+            Query,
+            "SELECT o.id FROM orders o JOIN customers c ON c.id = o.customer_id AND exp(if(left(c.name, 1) = 'B', 1000, 0)) > 0",
+            "SELECT o.id FROM orders o JOIN customers c ON c.tenant_id = $A AND (c.id = o.customer_id AND exp(if(left(c.name, 1) = 'B', 1000, 0)) > 0) WHERE o.tenant_id = $A",
+        ),
+        ch(
+            "err/exp_overflow_join_on_cross",
+            "ON (no join key)",
+            Query,
+            "SELECT o.id, c.id AS cid FROM orders o JOIN customers c ON exp(if(left(c.name, 1) = 'B', 1000, 0)) > 0",
+            "SELECT o.id, c.id AS cid FROM orders o JOIN customers c ON c.tenant_id = $A AND (exp(if(left(c.name, 1) = 'B', 1000, 0)) > 0) WHERE o.tenant_id = $A",
+        ),
+        ch(
+            "err/exp_overflow_left_join_on",
+            "LEFT JOIN ON",
+            Query,
+            "SELECT o.id, c.id AS cid FROM orders o LEFT JOIN customers c ON exp(if(left(c.name, 1) = 'B', 1000, 0)) > 0",
+            "SELECT o.id, c.id AS cid FROM orders o LEFT JOIN customers c ON c.tenant_id = $A AND (exp(if(left(c.name, 1) = 'B', 1000, 0)) > 0) WHERE o.tenant_id = $A",
+        ),
+        ch(
+            "err/exp_overflow_select_list",
+            "select list",
+            Query,
+            "SELECT exp(if(left(name, 1) = 'B', 1000, 0)) AS v FROM customers",
+            "SELECT exp(if(left(name, 1) = 'B', 1000, 0)) AS v FROM customers WHERE tenant_id = $A",
+        ),
+        ch(
+            "err/exp_overflow_order_by",
+            "ORDER BY",
+            Query,
+            "SELECT id FROM customers ORDER BY exp(if(left(name, 1) = 'B', 1000, 0))",
+            "SELECT id FROM customers WHERE tenant_id = $A ORDER BY exp(if(left(name, 1) = 'B', 1000, 0))",
+        ),
+        ch(
+            "err/exp_overflow_group_by",
+            "GROUP BY",
+            Query,
+            "SELECT count(*) AS n FROM customers GROUP BY exp(if(left(name, 1) = 'B', 1000, 0))",
+            "SELECT count(*) AS n FROM customers WHERE tenant_id = $A GROUP BY exp(if(left(name, 1) = 'B', 1000, 0))",
+        ),
+        ch(
+            "err/exp_overflow_having",
+            "HAVING",
+            Query,
+            "SELECT count(*) AS n FROM customers GROUP BY email HAVING exp(if(left(max(name), 1) = 'B', 1000, 0)) > 0",
+            "SELECT count(*) AS n FROM customers WHERE tenant_id = $A GROUP BY email HAVING exp(if(left(max(name), 1) = 'B', 1000, 0)) > 0",
+        ),
+        ch(
+            "err/exp_overflow_exists",
+            "subquery",
+            Query,
+            "SELECT id FROM orders o WHERE EXISTS (SELECT 1 FROM customers c WHERE exp(if(left(c.name, 1) = 'B', 1000, 0)) > 0)",
+            "SELECT id FROM orders o WHERE o.tenant_id = $A AND (EXISTS (SELECT 1 FROM customers c WHERE c.tenant_id = $A AND (exp(if(left(c.name, 1) = 'B', 1000, 0)) > 0)))",
+        ),
+        ch(
+            "err/exp_overflow_derived_table",
+            "derived table",
+            Query,
+            "SELECT d.id FROM (SELECT id, name FROM customers) d WHERE exp(if(left(d.name, 1) = 'B', 1000, 0)) > 0",
+            "SELECT d.id FROM (SELECT id, name FROM customers WHERE tenant_id = $A) d WHERE exp(if(left(d.name, 1) = 'B', 1000, 0)) > 0",
+        ),
+        ch(
+            "err/exp_overflow_union_branch",
+            "UNION branch",
+            Query,
+            "SELECT sku FROM products UNION SELECT name FROM customers WHERE exp(if(left(name, 1) = 'B', 1000, 0)) > 0",
+            "SELECT sku FROM products UNION SELECT name FROM customers WHERE tenant_id = $A AND (exp(if(left(name, 1) = 'B', 1000, 0)) > 0)",
+        ),
+        // MariaDB accepts only constant XPath: a column cannot reach the message.
+        ch(
+            "err/extractvalue_column",
+            "WHERE",
+            Query,
+            "SELECT id FROM customers WHERE extractvalue(1, concat('~', name)) = 'x'",
+            "SELECT id FROM customers WHERE tenant_id = $A AND (extractvalue(1, concat('~', name)) = 'x')",
+        ),
+        ch(
+            "err/extractvalue_scalar_subquery",
+            "select list",
+            Query,
+            "SELECT extractvalue(1, concat('~', (SELECT max(name) FROM customers))) AS v",
+            "SELECT extractvalue(1, concat('~', (SELECT max(name) FROM customers WHERE tenant_id = $A))) AS v",
+        ),
+        // Conversion warnings are counted: `@@warning_count` after the statement.
+        ch(
+            "err/warning_count_after_cast_where",
+            "WHERE (warnings)",
+            Query,
+            "SELECT id FROM customers WHERE name + 0 = 1\n;;\nSELECT @@warning_count AS w",
+            "SELECT id FROM customers WHERE tenant_id = $A AND (name + 0 = 1)\n;;\nSELECT @@warning_count AS w",
+        ),
+        ch(
+            "err/warning_count_after_cast_join_on",
+            "ON (warnings)",
+            Query,
+            "SELECT o.id FROM orders o JOIN customers c ON c.name + 0 = o.id\n;;\nSELECT @@warning_count AS w",
+            "SELECT o.id FROM orders o JOIN customers c ON c.tenant_id = $A AND (c.name + 0 = o.id) WHERE o.tenant_id = $A\n;;\nSELECT @@warning_count AS w",
+        ),
+        ch(
+            "err/json_invalid_where",
+            "WHERE (warnings)",
+            Query,
+            "SELECT id FROM customers WHERE JSON_EXTRACT(name, '$.a') IS NULL\n;;\nSELECT @@warning_count AS w",
+            "SELECT id FROM customers WHERE tenant_id = $A AND (JSON_EXTRACT(name, '$.a') IS NULL)\n;;\nSELECT @@warning_count AS w",
+        ),
+        // Statements that write: strict mode makes conversion warnings errors.
+        ch(
+            "err/cast_update_where",
+            "UPDATE WHERE",
+            Exec,
+            "UPDATE customers SET name = name WHERE name + 0 = 1",
+            "UPDATE customers SET name = name WHERE tenant_id = $A AND (name + 0 = 1)",
+        ),
+        ch(
+            "err/cast_update_where_compare_int",
+            "UPDATE WHERE",
+            Exec,
+            "UPDATE customers SET name = name WHERE name = 0",
+            "UPDATE customers SET name = name WHERE tenant_id = $A AND (name = 0)",
+        ),
+        ch(
+            "err/date_update_where",
+            "UPDATE WHERE",
+            Exec,
+            "UPDATE customers SET name = name WHERE DATE(name) IS NULL",
+            "UPDATE customers SET name = name WHERE tenant_id = $A AND (DATE(name) IS NULL)",
+        ),
+        ch(
+            "err/cast_update_where_or",
+            "UPDATE WHERE (OR)",
+            Exec,
+            "UPDATE customers SET name = name WHERE id < 0 OR name + 0 = 1",
+            "UPDATE customers SET name = name WHERE tenant_id = $A AND (id < 0 OR name + 0 = 1)",
+        ),
+        ch(
+            "err/cast_update_order_by_limit",
+            "UPDATE ORDER BY",
+            Exec,
+            "UPDATE customers SET name = name ORDER BY name + 0 LIMIT 1",
+            "UPDATE customers SET name = name WHERE tenant_id = $A ORDER BY name + 0 LIMIT 1",
+        ),
+        ch(
+            "err/cast_delete_where",
+            "DELETE WHERE",
+            Exec,
+            "DELETE FROM customers WHERE name + 0 = 1",
+            "DELETE FROM customers WHERE tenant_id = $A AND (name + 0 = 1)",
+        ),
+        ch(
+            "err/date_delete_where",
+            "DELETE WHERE",
+            Exec,
+            "DELETE FROM customers WHERE DATE(name) IS NULL AND id < 0",
+            "DELETE FROM customers WHERE tenant_id = $A AND (DATE(name) IS NULL AND id < 0)",
+        ),
+        ch(
+            "err/cast_insert_select_where",
+            "INSERT … SELECT WHERE",
+            Exec,
+            "INSERT INTO orders (customer_id, status, total) SELECT 2001, 'x', 1 FROM customers WHERE name + 0 = 1",
+            "INSERT INTO orders (tenant_id, customer_id, status, total) SELECT $A, 2001, 'x', 1 FROM customers WHERE tenant_id = $A AND (name + 0 = 1)",
+        ),
+        ch(
+            "err/division_by_zero_update_where",
+            "UPDATE WHERE",
+            Exec,
+            "UPDATE customers SET name = name WHERE 1 / (left(name, 1) <> 'B') > 0",
+            "UPDATE customers SET name = name WHERE tenant_id = $A AND (1 / (left(name, 1) <> 'B') > 0)",
+        ),
+        ch(
+            "err/division_by_zero_delete_where",
+            "DELETE WHERE",
+            Exec,
+            "DELETE FROM customers WHERE 1 / (left(name, 1) <> 'B') < 0",
+            "DELETE FROM customers WHERE tenant_id = $A AND (1 / (left(name, 1) <> 'B') < 0)",
+        ),
+        ch(
+            "err/exp_overflow_update_where",
+            "UPDATE WHERE",
+            Exec,
+            "UPDATE customers SET name = name WHERE exp(if(left(name, 1) = 'B', 1000, 0)) > 0",
+            "UPDATE customers SET name = name WHERE tenant_id = $A AND (exp(if(left(name, 1) = 'B', 1000, 0)) > 0)",
+        ),
+        ch(
+            "err/exp_overflow_delete_where",
+            "DELETE WHERE",
+            Exec,
+            "DELETE FROM customers WHERE exp(if(left(name, 1) = 'B', 1000, 0)) < 0",
+            "DELETE FROM customers WHERE tenant_id = $A AND (exp(if(left(name, 1) = 'B', 1000, 0)) < 0)",
+        ),
+        ch(
+            "err/cast_update_join_where",
+            "UPDATE … JOIN WHERE",
+            Exec,
+            "UPDATE orders o JOIN customers c ON c.id = o.customer_id SET o.status = o.status WHERE c.name + 0 = 1",
+            "UPDATE orders o JOIN customers c ON c.tenant_id = $A AND (c.id = o.customer_id) SET o.status = o.status WHERE o.tenant_id = $A AND (c.name + 0 = 1)",
+        ),
+        ch(
+            "err/cast_update_join_on",
+            "UPDATE … JOIN ON",
+            Exec,
+            "UPDATE orders o JOIN customers c ON c.name + 0 = o.id SET o.status = o.status",
+            "UPDATE orders o JOIN customers c ON c.tenant_id = $A AND (c.name + 0 = o.id) SET o.status = o.status WHERE o.tenant_id = $A",
+        ),
+        ch(
+            "err/cast_delete_join_where",
+            "DELETE … JOIN WHERE",
+            Exec,
+            "DELETE i FROM order_items i JOIN orders o ON o.id = i.order_id JOIN customers c ON c.id = o.customer_id WHERE c.name + 0 = 1",
+            "DELETE i FROM order_items i JOIN orders o ON o.tenant_id = $A AND (o.id = i.order_id) JOIN customers c ON c.tenant_id = $A AND (c.id = o.customer_id) WHERE i.tenant_id = $A AND (c.name + 0 = 1)",
+        ),
+        ch(
+            "err/cast_update_subquery_where",
+            "UPDATE WHERE (subquery)",
+            Exec,
+            "UPDATE orders SET status = status WHERE customer_id IN (SELECT id FROM customers WHERE name + 0 = 1)",
+            "UPDATE orders SET status = status WHERE tenant_id = $A AND (customer_id IN (SELECT id FROM customers WHERE tenant_id = $A AND (name + 0 = 1)))",
+        ),
+        ch(
+            "err/cast_update_set_subquery",
+            "UPDATE SET (subquery)",
+            Exec,
+            "UPDATE orders SET total = (SELECT max(name + 0) FROM customers) WHERE id = 2101",
+            "UPDATE orders SET total = (SELECT max(name + 0) FROM customers WHERE tenant_id = $A) WHERE tenant_id = $A AND (id = 2101)",
+        ),
+    ]
+}
+
+/// A measured outcome's evidence, for the table.
+struct Measured {
+    outcome: Outcome,
+    detail: String,
+}
+
+fn normalise(text: &str, names: &[&str]) -> String {
+    let mut t = text.to_owned();
+    for n in names {
+        t = t.replace(n, "<db>");
+    }
+    t
+}
+
+fn render(result: &Result<Vec<String>, DbErr>, names: &[&str]) -> String {
+    match result {
+        Ok(rows) => format!("ok {rows:?}"),
+        Err(e) => normalise(&format!("error: {e}"), names),
+    }
+}
+
+fn measure(
+    result: &Result<Vec<String>, DbErr>,
+    oracle: &Result<Vec<String>, DbErr>,
+    names: &[&str],
+) -> Measured {
+    if let Err(e) = result
+        && tenantry::Error::from_db_err(e).is_some()
+    {
+        return Measured {
+            outcome: Outcome::Refused,
+            detail: e.to_string(),
+        };
+    }
+    let got = render(result, names);
+    let expected = render(oracle, names);
+    let b_text = B.to_string();
+    let outcome = if got.contains(B_MARK) || got.contains(&b_text) {
+        Outcome::Value
+    } else if got != expected {
+        Outcome::Existence
+    } else {
+        Outcome::Isolated
+    };
+    let detail = if outcome == Outcome::Isolated {
+        got
+    } else {
+        format!("{got} (on A's data alone: {expected})")
+    };
+    Measured { outcome, detail }
+}
+
+/// A MariaDB database under test or its oracle, with or without tenant-led indexes.
+struct Db {
+    db: TestDb,
+    tdb: TenantDatabase,
+}
+
+impl Db {
+    async fn new(data: Data, indexed: bool) -> Db {
+        let db = TestDb::mysql().await;
+        db.migrate().await;
+        if !indexed {
+            strip_tenant_indexes(&db.owner).await;
+        }
+        reset(&db.owner, data).await;
+        let tdb = TenantDatabase::new(db.app.clone());
+        Db { db, tdb }
+    }
+}
+
+/// Seeds `data` and recomputes the optimizer's statistics, so that plans do not depend on
+/// when InnoDB's background recalculation last ran.
+async fn reset(owner: &DatabaseConnection, data: Data) {
+    world::reset(owner, data).await;
+    exec(
+        owner,
+        "ANALYZE TABLE customers, orders, order_items, products, tenants",
+    )
+    .await;
+}
+
+async fn rows(conn: &DatabaseConnection, sql: &str) -> Vec<(String, String)> {
+    conn.query_all_raw(Statement::from_string(
+        sea_orm::DbBackend::MySql,
+        sql.to_owned(),
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| {
+        (
+            r.try_get_by_index::<String>(0).unwrap(),
+            r.try_get_by_index::<String>(1).unwrap(),
+        )
+    })
+    .collect()
+}
+
+/// Drops every foreign key, then every index whose first column is `tenant_id`.
+async fn strip_tenant_indexes(owner: &DatabaseConnection) {
+    for (table, fk) in rows(owner, "SELECT TABLE_NAME, CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()").await {
+        exec(owner, &format!("ALTER TABLE `{table}` DROP FOREIGN KEY `{fk}`")).await;
+    }
+    for (table, index) in rows(owner, "SELECT DISTINCT TABLE_NAME, INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND SEQ_IN_INDEX = 1 AND COLUMN_NAME = 'tenant_id'").await {
+        exec(owner, &format!("ALTER TABLE `{table}` DROP INDEX `{index}`")).await;
+    }
+    let left = rows(owner, "SELECT TABLE_NAME, INDEX_NAME FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND COLUMN_NAME = 'tenant_id'").await;
+    assert!(left.is_empty(), "indexes on tenant_id left: {left:?}");
+}
+
+/// Measures every channel in the four variants; returns the failures (measured ≠ expected).
+pub(crate) async fn run() -> (String, Vec<String>, usize) {
+    let indexed = Db::new(Data::Both, true).await;
+    let indexed_oracle = Db::new(Data::OnlyA, true).await;
+    let bare = Db::new(Data::Both, false).await;
+    let bare_oracle = Db::new(Data::OnlyA, false).await;
+    let names = [
+        indexed.db.name.as_str(),
+        indexed_oracle.db.name.as_str(),
+        bare.db.name.as_str(),
+        bare_oracle.db.name.as_str(),
+    ];
+    let pairs = [
+        (&indexed, &indexed_oracle, true),
+        (&bare, &bare_oracle, true),
+        (&indexed, &indexed_oracle, false),
+        (&bare, &bare_oracle, false),
+    ];
+    let mut table: BTreeMap<&str, Vec<Measured>> = BTreeMap::new();
+    let mut cells = 0;
+    let channels = channels();
+    for c in &channels {
+        for (db, oracle, handle) in pairs {
+            let (via, oracle_via, sql) = if handle {
+                (Via::Tenantry(&db.tdb), Via::Tenantry(&oracle.tdb), c.sql)
+            } else {
+                (Via::Raw(&db.db.app), Via::Raw(&oracle.db.app), c.first)
+            };
+            let backend = sea_orm::DbBackend::MySql;
+            let result = attempt_steps(via, c.run, backend, sql).await;
+            let expected = attempt_steps(oracle_via, c.run, backend, sql).await;
+            if c.run != Run::Query {
+                reset(&db.db.owner, Data::Both).await;
+                reset(&oracle.db.owner, Data::OnlyA).await;
+            }
+            table
+                .entry(c.name)
+                .or_default()
+                .push(measure(&result, &expected, &names));
+            cells += 1;
+        }
+    }
+    let mut out = String::from("== class 8 (MariaDB error side channels), measured:\n");
+    let _ = writeln!(
+        out,
+        "   {:<42} {:<22} | {}",
+        "channel",
+        "position",
+        VARIANTS.join(" | ")
+    );
+    let mut failures = Vec::new();
+    for c in &channels {
+        let measured = &table[c.name];
+        let labels: Vec<String> = measured
+            .iter()
+            .map(|m| format!("{:<26}", m.outcome.label()))
+            .collect();
+        let _ = writeln!(
+            out,
+            "   {:<42} {:<22} | {}",
+            c.name,
+            c.position,
+            labels.join(" | ")
+        );
+        for (variant, m) in VARIANTS.iter().zip(measured) {
+            let expected = EXPECTED_LEAKS
+                .iter()
+                .find(|(n, v, _, _)| *n == c.name && v == variant)
+                .map(|(_, _, o, _)| *o);
+            let ok = match expected {
+                Some(o) => m.outcome == o,
+                None => matches!(m.outcome, Outcome::Isolated | Outcome::Refused),
+            };
+            if !ok {
+                failures.push(format!(
+                    "{} [{variant}]: measured {}, expected {}: {}",
+                    c.name,
+                    m.outcome.label(),
+                    expected.map_or("isolated or refused", Outcome::label),
+                    m.detail
+                ));
+            }
+        }
+    }
+    for (n, v, _, _) in EXPECTED_LEAKS {
+        if !channels.iter().any(|c| c.name == *n) || !VARIANTS.contains(v) {
+            failures.push(format!(
+                "EXPECTED_LEAKS names an unknown channel or variant: {n} [{v}]"
+            ));
+        }
+    }
+    let leaking = table
+        .values()
+        .flatten()
+        .filter(|m| matches!(m.outcome, Outcome::Value | Outcome::Existence))
+        .count();
+    let _ = writeln!(
+        out,
+        "   {} channels x {} variants = {cells} measurements, {leaking} leaking",
+        channels.len(),
+        VARIANTS.len()
+    );
+    if std::env::var_os("ADVERSARIAL_CELLS").is_some() {
+        for c in &channels {
+            for (variant, m) in VARIANTS.iter().zip(&table[c.name]) {
+                let _ = writeln!(out, "   detail {} [{variant}]: {}", c.name, m.detail);
+            }
+        }
+    }
+    eprint!("{out}");
+    (out, failures, channels.len())
+}
