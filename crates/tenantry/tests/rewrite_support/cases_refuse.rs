@@ -345,13 +345,18 @@ macro_rules! refuse_cases {
         // Accepted controls: metadata views and ordinary functions.
         $case!(policy_metadata_information_schema_tables,
             "SELECT table_name FROM information_schema.tables WHERE table_name = 'orders'",
-            [], [Postgres, MySql]);
+            [], [Postgres]);
+        $case!(refuse_information_schema_tables_row_counts,
+            "SELECT table_rows, auto_increment FROM information_schema.TABLES WHERE table_name = 'orders'",
+            [], [MySql]);
         $case!(policy_metadata_information_schema_columns_upper,
             "SELECT COLUMN_NAME FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'orders'",
             [], [Postgres, MySql]);
-        $case!(policy_metadata_pg_class,
-            "SELECT a.attname FROM pg_catalog.pg_class c JOIN pg_attribute a ON a.attrelid = c.oid \
-            WHERE c.relname = 'orders'", [], [Postgres]);
+        $case!(refuse_pg_class_row_counts,
+            "SELECT c.reltuples FROM pg_catalog.pg_class c WHERE c.relname = 'orders'", [], [Postgres]);
+        $case!(policy_metadata_pg_attribute,
+            "SELECT a.attname FROM pg_attribute a JOIN pg_namespace n ON n.oid = a.attnum \
+            WHERE a.attname = 'tenant_id'", [], [Postgres]);
         $case!(policy_metadata_pg_settings_read,
             "SELECT setting FROM pg_settings WHERE name = 'work_mem'", [], [Postgres]);
         $case!(policy_metadata_sqlite_master,

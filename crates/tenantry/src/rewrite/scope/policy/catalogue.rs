@@ -20,8 +20,9 @@ use crate::error::{Error, Result};
 /// Security); `information_schema.user_mapping_options` (foreign-server passwords); and the
 /// statement and predicate stores of common extensions (pg_qualstats keeps the constants of
 /// other sessions' predicates, pg_store_plans their plans, PoWA both, Citus its statement
-/// statistics and distributed activity).
-const PG_READ: &str = "pg_toast* pg_stat* pg_qualstats* pg_store_plans* powa_* citus_stat* \
+/// statistics and distributed activity). `pg_class` too: its `reltuples`/`relpages` count
+/// every tenant's rows (metadata by name is in `information_schema` and `pg_attribute`).
+const PG_READ: &str = "pg_class pg_toast* pg_stat* pg_qualstats* pg_store_plans* powa_* citus_stat* \
     citus_dist_stat_activity citus_lock_waits pg_largeobject* pg_locks pg_prepared_xacts \
     pg_prepared_statements pg_cursors pg_replication_* pg_subscription* pg_authid pg_shadow \
     pg_user_mapping pg_user_mappings pg_file_settings pg_hba_file_rules \
@@ -32,13 +33,14 @@ const PG_READ: &str = "pg_toast* pg_stat* pg_qualstats* pg_store_plans* powa_* c
 const MY_SCHEMAS_READ: &str = "mysql performance_schema sys";
 
 /// The `information_schema` tables MySQL/MariaDB may read: metadata (names, definitions,
-/// privileges, character sets). Anything else there (`PROCESSLIST`, `INNODB_*` with lock
+/// privileges, character sets). Not `TABLES`, `STATISTICS` or `PARTITIONS`: their row counts,
+/// cardinalities, sizes and `AUTO_INCREMENT` values count every tenant's rows. Anything else (`PROCESSLIST`, `INNODB_*` with lock
 /// data, full-text words and `trx_query`, `COLUMN_STATISTICS` histograms, `OPTIMIZER_TRACE`,
 /// `QUERY_CACHE_INFO`, `USER_VARIABLES`, status and variables, plugin tables) is refused.
-const MY_INFORMATION_SCHEMA: &str = "schemata schemata_extensions tables tables_extensions \
-    columns columns_extensions views view_table_usage view_routine_usage statistics \
+const MY_INFORMATION_SCHEMA: &str = "schemata schemata_extensions tables_extensions \
+    columns columns_extensions views view_table_usage view_routine_usage \
     key_column_usage key_period_usage table_constraints table_constraints_extensions \
-    referential_constraints check_constraints routines parameters triggers events partitions \
+    referential_constraints check_constraints routines parameters triggers events \
     periods sequences character_sets collations collation_character_set_applicability engines \
     plugins all_plugins keywords sql_functions locales geometry_columns spatial_ref_sys \
     st_geometry_columns st_spatial_reference_systems st_units_of_measure schema_privileges \
@@ -69,7 +71,7 @@ fn read_refusal(flavor: Flavor, parts: &[String]) -> Option<String> {
         Flavor::MySql => match schema {
             Some(s) if listed(MY_SCHEMAS_READ, s) => Some(VALUES.to_owned()),
             Some("information_schema") if !listed(MY_INFORMATION_SCHEMA, bare) => Some(format!(
-                "only the metadata tables of information_schema (tables, columns, key_column_usage, …) are read through a tenant handle, and `{bare}` is not one of them: it may hold values of every tenant or of the server"
+                "only the metadata tables of information_schema (columns, key_column_usage, table_constraints, …) are read through a tenant handle, and `{bare}` is not one of them: it may hold values of every tenant or of the server"
             )),
             _ => None,
         },

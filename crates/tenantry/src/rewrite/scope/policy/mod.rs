@@ -32,13 +32,14 @@
 //! refused wherever the relation appears (FROM, JOIN, subquery, CTE, write source):
 //! - PostgreSQL: a deny-list, matched on the last name part in any schema
 //!   (`pg_stat*`, `pg_statistic*`, `pg_largeobject*`, `pg_locks`, `pg_prepared_*`,
-//!   `pg_cursors`, replication, subscriptions, credentials, configuration files, TOAST). The
-//!   catalogue is fixed per release, value-carrying views follow the `pg_stat*` naming, and
-//!   Row-Level Security backs the rewriter; the metadata the application and its tools read
-//!   (`pg_class`, `pg_attribute`, `pg_namespace`, `pg_settings`, `information_schema.*`)
-//!   stays readable.
+//!   `pg_cursors`, replication, subscriptions, credentials, configuration files, TOAST, and
+//!   `pg_class`, whose `reltuples` counts every tenant's rows). The catalogue is fixed per
+//!   release, value-carrying views follow the `pg_stat*` naming, and Row-Level Security backs
+//!   the rewriter; the metadata the application and its tools read (`pg_attribute`,
+//!   `pg_namespace`, `pg_settings`, `information_schema.*`) stays readable.
 //! - MySQL/MariaDB: `mysql`, `performance_schema` and `sys` are refused whole, and
-//!   `information_schema` through an allow-list of metadata tables: plugins add tables there
+//!   `information_schema` through an allow-list of metadata tables (not `TABLES`,
+//!   `STATISTICS`, `PARTITIONS`: row counts and `AUTO_INCREMENT`): plugins add tables there
 //!   (InnoDB, query cache, user statistics, user variables, Galera…), many holding values,
 //!   so an unknown name is refused.
 //! - SQLite: `sqlite_*` names are reserved, so an allow-list of the schema tables

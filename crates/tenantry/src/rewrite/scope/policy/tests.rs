@@ -272,12 +272,12 @@ fn value_catalogues_are_refused() {
         &["pg_toast", "pg_toast_16384"],
         &["pg_authid"],
         &["information_schema", "user_mapping_options"],
+        &["pg_catalog", "pg_class"],
     ] {
         assert!(!read(Postgres, parts), "{parts:?}");
     }
     for parts in [
-        &["pg_class"][..],
-        &["pg_catalog", "pg_attribute"],
+        &["pg_catalog", "pg_attribute"][..],
         &["pg_namespace"],
         &["pg_settings"],
         &["information_schema", "tables"],
@@ -298,12 +298,13 @@ fn value_catalogues_are_refused() {
         &["information_schema", "optimizer_trace"],
         &["information_schema", "user_variables"],
         &["information_schema", "made_up_plugin_table"],
+        &["information_schema", "TABLES"],
+        &["information_schema", "statistics"],
     ] {
         assert!(!read(MySql, parts), "{parts:?}");
     }
     for parts in [
-        &["information_schema", "TABLES"][..],
-        &["`information_schema`", "`columns`"],
+        &["`information_schema`", "`columns`"][..],
         &["information_schema", "key_column_usage"],
         &["processlist"],
         &["shop", "orders"],
