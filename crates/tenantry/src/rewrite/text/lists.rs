@@ -351,6 +351,30 @@ mod tests {
         assert_eq!(c.sql, "SELECT 1 FROM t WHERE a IN (?) OR b NOT IN (?)");
     }
 
+    #[test]
+    #[ignore = "timing: cargo test --release -- --ignored --nocapture"]
+    fn timing() {
+        let texts = [
+            (
+                Flavor::Postgres,
+                r#"SELECT "orders"."id", "orders"."status" FROM "orders" WHERE "orders"."id" IN ($1, $2, $3, $4) AND "orders"."status" = $5"#,
+            ),
+            (
+                Flavor::MySql,
+                "SELECT `orders`.`id`, `orders`.`status` FROM `orders` WHERE `orders`.`id` IN (?, ?, ?, ?) AND `orders`.`status` = ?",
+            ),
+        ];
+        let n = 200_000;
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            for (flavor, sql) in &texts {
+                std::hint::black_box(collapse(*flavor, std::hint::black_box(sql)));
+            }
+        }
+        let per = start.elapsed().as_nanos() / (n as u128 * texts.len() as u128);
+        eprintln!("lists::collapse: {per} ns per text");
+    }
+
     fn text(flavor: Flavor, shape: usize, a: usize, b: usize) -> String {
         let mut n = 0;
         let mut p = |k: usize| -> String {

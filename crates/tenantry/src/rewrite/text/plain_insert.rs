@@ -273,6 +273,31 @@ mod tests {
         }
     }
 
+    #[test]
+    #[ignore = "timing: cargo test --release -- --ignored --nocapture"]
+    fn timing() {
+        let registry = registry();
+        let texts = [
+            (
+                Flavor::Postgres,
+                r#"INSERT INTO "orders" ("customer_id", "status", "total") VALUES ($1, $2, $3) RETURNING "id""#,
+            ),
+            (
+                Flavor::MySql,
+                "INSERT INTO `orders` (`customer_id`, `status`, `total`) VALUES (?, ?, ?)",
+            ),
+        ];
+        let n = 200_000;
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            for (flavor, sql) in &texts {
+                std::hint::black_box(plan(*flavor, &registry, std::hint::black_box(sql)));
+            }
+        }
+        let per = start.elapsed().as_nanos() / (n as u128 * texts.len() as u128);
+        eprintln!("plain_insert::plan: {per} ns per text");
+    }
+
     fn text(
         flavor: Flavor,
         schema: bool,

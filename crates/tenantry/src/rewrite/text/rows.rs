@@ -353,6 +353,34 @@ mod tests {
         );
     }
 
+    #[test]
+    #[ignore = "timing: cargo test --release -- --ignored --nocapture"]
+    fn timing() {
+        let texts = [
+            (
+                Flavor::Postgres,
+                r#"INSERT INTO "orders" ("customer_id", "status", "total") VALUES ($1, $2, $3), ($4, $5, $6), ($7, $8, $9) RETURNING "id""#,
+            ),
+            (
+                Flavor::MySql,
+                "INSERT INTO `orders` (`customer_id`, `status`, `total`) VALUES (?, ?, ?), (?, ?, ?), (?, ?, ?)",
+            ),
+            (
+                Flavor::Postgres,
+                r#"SELECT "orders"."id", "orders"."status" FROM "orders" WHERE "orders"."id" = $1"#,
+            ),
+        ];
+        let n = 200_000;
+        let start = std::time::Instant::now();
+        for _ in 0..n {
+            for (flavor, sql) in &texts {
+                std::hint::black_box(recognise(*flavor, std::hint::black_box(sql), None));
+            }
+        }
+        let per = start.elapsed().as_nanos() / (n as u128 * texts.len() as u128);
+        eprintln!("rows::recognise: {per} ns per text");
+    }
+
     mod equivalence {
         use std::sync::Arc;
 
