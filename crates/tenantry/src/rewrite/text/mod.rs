@@ -2,6 +2,8 @@
 //! text alone that a statement needs no parse (the one-row INSERT SeaORM builds, multi-row
 //! INSERTs and placeholder lists derived from a cached plan).
 
+pub(crate) mod fidelity;
+pub(crate) mod lexer;
 pub(crate) mod lists;
 pub(crate) mod params;
 pub(crate) mod plain_insert;
