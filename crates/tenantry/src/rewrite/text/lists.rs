@@ -2,13 +2,16 @@
 //!
 //! `WHERE id IN ($1, $2, $3)` gives one SQL text per list length. When every placeholder of
 //! a text runs in order (`$1, $2, …` on PostgreSQL) and the text holds no string literal or
-//! comment, each `IN (p, p, …)` list is collapsed to `IN (p)`; the plan of that text (cached
-//! like any other) is expanded back: the collapsed placeholder becomes the whole list again,
-//! later placeholders are renumbered, and the recipe is shifted. A one-element plan of any
-//! other shape makes the text be planned in full. Tests check both ways agree.
+//! comment (as the database's own lexer, [`lexer`], reads them), each `IN (p, p, …)` list is
+//! collapsed to `IN (p)`; the plan of that text (cached like any other) is expanded back: the
+//! collapsed placeholder becomes the whole list again, later placeholders are renumbered, and
+//! the recipe is shifted. A one-element plan of any other shape makes the text be planned in
+//! full. Tests check both ways agree.
 
 use std::sync::Arc;
 
+use super::lexer::{self, Kind};
+use super::rows::marks;
 use crate::error::Result;
 use crate::rewrite::cache::plan::{Check, Plan, Slot, Slots, Source};
 use crate::rewrite::scope::names::Flavor;
@@ -37,58 +40,36 @@ enum Piece<'a> {
     Param(&'a str),
 }
 
-/// Splits `sql` into text and placeholders; `None` on literals, comments or `;`.
+/// Splits `sql` into text and placeholders; `None` on anything the database's lexer reads as
+/// a string literal or a comment, or refuses, on `;`, and on placeholders other than `$n`
+/// (PostgreSQL) or `?` (MySQL, SQLite).
 fn pieces(flavor: Flavor, sql: &str) -> Option<Vec<Piece<'_>>> {
-    let b = sql.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            q @ (b'"' | b'`') => {
-                let mut j = i + 1;
-                loop {
-                    if *b.get(j)? == q {
-                        if b.get(j + 1) == Some(&q) {
-                            j += 2;
-                            continue;
-                        }
-                        break;
+    for t in lexer::lex(flavor, sql) {
+        let t = t.ok()?;
+        let text = t.text(sql);
+        match t.kind {
+            Kind::Placeholder => {
+                let plain = match flavor {
+                    Flavor::Postgres => true,
+                    Flavor::MySql | Flavor::Sqlite => {
+                        text == "?" && !sql.as_bytes().get(t.end).is_some_and(u8::is_ascii_digit)
                     }
-                    j += 1;
-                }
-                i = j + 1;
-            }
-            b'\'' | b';' => return None,
-            b'-' if b.get(i + 1) == Some(&b'-') => return None,
-            b'/' if b.get(i + 1) == Some(&b'*') => return None,
-            b'$' if flavor == Flavor::Postgres => {
-                let mut j = i + 1;
-                while b.get(j).is_some_and(u8::is_ascii_digit) {
-                    j += 1;
-                }
-                if j == i + 1 {
-                    return None; // `$$` quoting or `$name`
-                }
-                out.push(Piece::Text(&sql[start..i]));
-                out.push(Piece::Param(&sql[i..j]));
-                start = j;
-                i = j;
-            }
-            b'?' if flavor != Flavor::Postgres => {
-                if b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                };
+                if !plain {
                     return None;
                 }
-                out.push(Piece::Text(&sql[start..i]));
-                out.push(Piece::Param(&sql[i..=i]));
-                start = i + 1;
-                i += 1;
+                out.push(Piece::Text(sql.get(start..t.start)?));
+                out.push(Piece::Param(text));
+                start = t.end;
             }
-            b'$' | b'?' => return None,
-            _ => i += 1,
+            Kind::QuotedIdent | Kind::Whitespace | Kind::Number => {}
+            Kind::Word | Kind::Punct if !marks(text) => {}
+            _ => return None,
         }
     }
-    out.push(Piece::Text(&sql[start..]));
+    out.push(Piece::Text(sql.get(start..)?));
     Some(out)
 }
 
@@ -373,6 +354,50 @@ mod tests {
         }
         let per = start.elapsed().as_nanos() / (n as u128 * texts.len() as u128);
         eprintln!("lists::collapse: {per} ns per text");
+    }
+
+    #[test]
+    fn refuses_what_the_database_reads_as_strings_or_comments() {
+        for (flavor, sql) in [
+            (Flavor::MySql, "SELECT a FROM t WHERE a IN (?, ?) # c"),
+            (
+                Flavor::MySql,
+                "SELECT a FROM t WHERE a IN (?, ?) AND b = \"x\"",
+            ),
+            (
+                Flavor::MySql,
+                "SELECT a FROM t WHERE a IN (?, ?) /*!50000 OR 1 */",
+            ),
+            (
+                Flavor::MySql,
+                "SELECT a FROM t WHERE a IN (?, ?) AND b = ?1",
+            ),
+            (
+                Flavor::Sqlite,
+                "SELECT a FROM t WHERE a IN (?, ?) AND b = :x",
+            ),
+            (Flavor::Postgres, "SELECT $$x$$ FROM t WHERE a IN ($1, $2)"),
+            (
+                Flavor::Postgres,
+                "SELECT a FROM t WHERE a IN ($1, $2) AND b = E'x'",
+            ),
+            (
+                Flavor::Postgres,
+                "SELECT a FROM t WHERE a IN ($1, $2) AND b ?| c",
+            ),
+            (
+                Flavor::Postgres,
+                "SELECT a FROM t WHERE a IN ($1, $2) AND b = `'`",
+            ),
+        ] {
+            assert!(collapse(flavor, sql).is_none(), "{sql}");
+        }
+        let c = collapse(
+            Flavor::Postgres,
+            r#"SELECT "a'b" FROM t WHERE a IN ($1, $2)"#,
+        )
+        .unwrap();
+        assert_eq!(c.sql, r#"SELECT "a'b" FROM t WHERE a IN ($1)"#);
     }
 
     fn text(flavor: Flavor, shape: usize, a: usize, b: usize) -> String {

@@ -4,10 +4,12 @@
 //! `INSERT … VALUES (p, …), (p, …), … tail` with placeholders only in the rows (the shape
 //! SeaORM builds), its plan is derived from the plan of the same statement with one row:
 //! the rows are repeated with their placeholders renumbered and the recipe (tenant
-//! positions, checked values) shifted row by row. Anything else — a literal, a comment, a
-//! placeholder outside the rows, a one-row plan of another shape — falls back to planning
-//! the text in full. Tests check that both ways give the same plan.
+//! positions, checked values) shifted row by row. Anything else — a literal, a comment (as
+//! the database's own lexer, [`lexer`], reads them), a placeholder outside the rows, a
+//! one-row plan of another shape — falls back to planning the text in full. Tests check that
+//! both ways give the same plan.
 
+use super::lexer::{self, Kind};
 use crate::error::Result;
 use crate::rewrite::cache::plan::{Check, Plan, Slots, Source};
 use crate::rewrite::scope::names::Flavor;
@@ -32,8 +34,9 @@ pub(crate) struct Rows<'a> {
 /// Finds the rows of an `INSERT … VALUES` whose rows hold only placeholders.
 ///
 /// On PostgreSQL the row placeholders must run `$1, $2, …` in order. Placeholders outside
-/// the rows are allowed only when equal to `tail_mark` (`None`: none allowed). Any string
-/// literal, comment or `;` makes the text unrecognised.
+/// the rows are allowed only when equal to `tail_mark` (`None`: none allowed). Anything the
+/// database's lexer reads as a string literal or a comment, or refuses, and any `;`, makes
+/// the text unrecognised.
 pub(crate) fn recognise<'a>(
     flavor: Flavor,
     sql: &'a str,
@@ -43,26 +46,24 @@ pub(crate) fn recognise<'a>(
     if !sql.trim_start().get(..6)?.eq_ignore_ascii_case("insert") {
         return None;
     }
-    // Find ` VALUES (` outside quotes, refusing literals, comments and placeholders before it.
-    let mut i = 0;
+    // Find ` VALUES (`, refusing literals, comments and placeholders before it.
+    let mut tokens = lexer::lex(flavor, sql);
     let values_at = loop {
-        let b = *bytes.get(i)?;
-        match b {
-            b'"' | b'`' => i = skip_quoted(bytes, i)?,
-            b'\'' | b';' | b'?' | b'$' => return None,
-            b'-' if bytes.get(i + 1) == Some(&b'-') => return None,
-            b'/' if bytes.get(i + 1) == Some(&b'*') => return None,
-            b'v' | b'V'
-                if i > 0
-                    && bytes[i - 1] == b' '
-                    && sql
-                        .get(i..i + 7)
-                        .is_some_and(|w| w.eq_ignore_ascii_case("values "))
-                    && bytes.get(i + 7) == Some(&b'(') =>
+        let t = tokens.next()?.ok()?;
+        let text = t.text(sql);
+        match t.kind {
+            Kind::Word
+                if text.eq_ignore_ascii_case("values")
+                    && t.start > 0
+                    && bytes[t.start - 1] == b' '
+                    && bytes.get(t.end) == Some(&b' ')
+                    && bytes.get(t.end + 1) == Some(&b'(') =>
             {
-                break i + 7;
+                break t.end + 1;
             }
-            _ => i += 1,
+            Kind::QuotedIdent | Kind::Whitespace | Kind::Number => {}
+            Kind::Word | Kind::Punct if !marks(text) => {}
+            _ => return None,
         }
     };
     // Rows.
@@ -107,27 +108,21 @@ pub(crate) fn recognise<'a>(
         }
     }
     // The tail: no literals or comments; placeholders only as `tail_mark`.
-    let tail = &sql[pos..];
+    let tail = sql.get(pos..)?;
     let mut tail_marks = 0;
-    let tb = tail.as_bytes();
-    let mut j = 0;
-    while j < tb.len() {
-        match tb[j] {
-            b'"' | b'`' => j = skip_quoted(tb, j)?,
-            b'\'' | b';' => return None,
-            b'-' if tb.get(j + 1) == Some(&b'-') => return None,
-            b'/' if tb.get(j + 1) == Some(&b'*') => return None,
-            b'?' | b'$' => {
-                let mark = tail_mark?;
-                if !tail[j..].starts_with(mark)
-                    || tb.get(j + mark.len()).is_some_and(u8::is_ascii_digit)
-                {
-                    return None;
-                }
+    for t in lexer::lex(flavor, tail) {
+        let t = t.ok()?;
+        let text = t.text(tail);
+        match t.kind {
+            Kind::Placeholder
+                if Some(text) == tail_mark
+                    && !tail.as_bytes().get(t.end).is_some_and(u8::is_ascii_digit) =>
+            {
                 tail_marks += 1;
-                j += mark.len();
             }
-            _ => j += 1,
+            Kind::QuotedIdent | Kind::Whitespace | Kind::Number => {}
+            Kind::Word | Kind::Punct if !marks(text) => {}
+            _ => return None,
         }
     }
     Some(Rows {
@@ -140,21 +135,10 @@ pub(crate) fn recognise<'a>(
     })
 }
 
-/// Skips a quoted identifier starting at `i` (doubled quotes escape); returns the index after it.
-fn skip_quoted(bytes: &[u8], i: usize) -> Option<usize> {
-    let q = bytes[i];
-    let mut j = i + 1;
-    loop {
-        if *bytes.get(j)? == q {
-            if bytes.get(j + 1) == Some(&q) {
-                j += 2;
-            } else {
-                return Some(j + 1);
-            }
-        } else {
-            j += 1;
-        }
-    }
+/// Whether code text holds a byte that is or may start a placeholder or ends a statement
+/// (`?`, `$`, `;`): such texts are left to the full path.
+pub(super) fn marks(text: &str) -> bool {
+    text.bytes().any(|c| matches!(c, b';' | b'?' | b'$'))
 }
 
 /// Reads one row placeholder at `pos` (`$expected` on PostgreSQL, `?` elsewhere).
@@ -340,6 +324,63 @@ mod tests {
             recognise(Flavor::Sqlite, "INSERT INTO t (a) VALUES (?1), (?2)", None),
             None
         );
+    }
+
+    #[test]
+    fn refuses_what_the_database_reads_as_strings_or_comments() {
+        for (flavor, sql) in [
+            (Flavor::MySql, "INSERT INTO `t` (`a`) VALUES (?), (?) # c"),
+            (
+                Flavor::MySql,
+                "INSERT INTO `t` (`a`) VALUES (?), (?) ON DUPLICATE KEY UPDATE `a` = \"x\"",
+            ),
+            (Flavor::MySql, "INSERT INTO t /*! x */ (a) VALUES (?), (?)"),
+            (
+                Flavor::MySql,
+                "INSERT INTO \"x VALUES (\" (a) VALUES (?), (?)",
+            ),
+            (
+                Flavor::MySql,
+                "INSERT INTO t (a) VALUES (?), (?) RETURNING a\0",
+            ),
+            (
+                Flavor::MySql,
+                "INSERT INTO t (a) VALUES (?), (?) RETURNING ?1",
+            ),
+            (
+                Flavor::Sqlite,
+                "INSERT INTO t (a) VALUES (?), (?) RETURNING :x",
+            ),
+            (
+                Flavor::Sqlite,
+                "INSERT INTO t (a) VALUES (?), (?) RETURNING $x",
+            ),
+            (
+                Flavor::Postgres,
+                "INSERT INTO t (a) VALUES ($1), ($2) RETURNING $$x$$",
+            ),
+            (
+                Flavor::Postgres,
+                "INSERT INTO t (a) VALUES ($1), ($2) RETURNING E'x'",
+            ),
+            (
+                Flavor::Postgres,
+                "INSERT INTO t (a) VALUES ($1), ($2) RETURNING a ? b",
+            ),
+            (
+                Flavor::Postgres,
+                "INSERT INTO t (a) VALUES ($1), ($2) /* c */",
+            ),
+        ] {
+            assert_eq!(recognise(flavor, sql, None), None, "{sql}");
+        }
+        // Quoted names are skipped the backend's way.
+        let sql = "INSERT INTO [t'] (`a`) VALUES (?), (?)";
+        assert_eq!(recognise(Flavor::Sqlite, sql, None).unwrap().count, 2);
+        assert_eq!(recognise(Flavor::MySql, sql, None), None);
+        // A backtick is an operator character on PostgreSQL, not a quote.
+        let sql = "INSERT INTO `t'` (a) VALUES ($1), ($2)";
+        assert_eq!(recognise(Flavor::Postgres, sql, None), None);
     }
 
     #[test]

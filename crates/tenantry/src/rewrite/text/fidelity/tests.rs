@@ -301,3 +301,28 @@ proptest! {
         }
     }
 }
+
+#[test]
+#[ignore = "timing: cargo test --release -- --ignored --nocapture"]
+fn timing() {
+    let texts = [
+        (
+            Flavor::Postgres,
+            r#"SELECT "orders"."id", "orders"."status" FROM "orders" WHERE "orders"."id" IN ($1, $2, $3, $4) AND "orders"."note" = 'it''s' -- c"#,
+        ),
+        (
+            Flavor::MySql,
+            "SELECT `orders`.`id`, `orders`.`status` FROM `orders` WHERE `orders`.`id` IN (?, ?, ?, ?) AND `orders`.`note` = 'it''s' # c",
+        ),
+    ];
+    let tokens: Vec<_> = texts.iter().map(|(f, s)| tokens(*f, s).unwrap()).collect();
+    let n = 100_000;
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        for ((flavor, sql), tokens) in texts.iter().zip(&tokens) {
+            std::hint::black_box(check(*flavor, std::hint::black_box(sql), tokens)).unwrap();
+        }
+    }
+    let per = start.elapsed().as_nanos() / (n as u128 * texts.len() as u128);
+    eprintln!("fidelity::check: {per} ns per text");
+}

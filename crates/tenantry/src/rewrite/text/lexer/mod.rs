@@ -109,6 +109,7 @@ pub(crate) fn lex(flavor: Flavor, sql: &str) -> Lexer<'_> {
 impl Iterator for Lexer<'_> {
     type Item = Result<Token, LexError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;

@@ -12,8 +12,9 @@
 //! - `` `…` `` identifiers double the backtick. `X'…'` holds an even number of hex digits,
 //!   `B'…'` binary digits; anything else is refused.
 //! - Identifiers are letters, digits, `_`, `$` and bytes ≥ 0x80, and may start with a digit
-//!   (`1x` is a name, `1e5` a number, `0x1F` and `0b01` numbers). After a `.` followed by a
-//!   name byte, the next token is a plain name: `t.x'41'` is `t`, `.`, `x`, `'41'`.
+//!   (`1x` is a name, `1e5` a number, `0x1F` and `0b01` numbers, `0x` a name). After a `.`
+//!   followed by a name byte, the next token is a plain name: `t.x'41'` is `t`, `.`, `x`,
+//!   `'41'`.
 //! - `@name`, `@'name'`, `@@name`: user and system variables. `?` is a placeholder. `\N` is
 //!   MariaDB's `NULL`.
 //! - MariaDB under `sql_mode=MSSQL` reads `[…]` as an identifier (to the first `]`): a `[`
@@ -186,7 +187,8 @@ fn number_or_name(b: &[u8], i: usize, ctx: &mut Context) -> (Kind, usize) {
         } else {
             run(b, i + 2, |c| c == b'0' || c == b'1')
         };
-        return if name_byte(at(b, end)) {
+        // `0x` and `0b` with no digits are names (MariaDB: "Unknown column '0x'").
+        return if end == i + 2 || name_byte(at(b, end)) {
             name(ctx, end)
         } else {
             (Kind::Number, end)
