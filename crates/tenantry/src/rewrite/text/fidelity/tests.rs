@@ -67,7 +67,7 @@ fn accepts_ordinary_mysql() {
     for sql in [
         "SELECT `orders`.`id`, `orders`.`status` FROM `orders` WHERE `orders`.`tenant_id` = ? AND `orders`.`id` IN (?, ?) LIMIT ?",
         "INSERT INTO `orders` (`customer_id`, `status`) VALUES (?, ?)",
-        "SELECT 'it''s', \"a\", 'a\\\\b' # a comment\n FROM t",
+        "SELECT 'it''s', 'a\"b', 'a\\\\b' # a comment\n FROM t",
         "SELECT 1 -- a comment\n, 2 /* block */ FROM t",
         "SELECT x'1F', b'01', N'x', _utf8mb4'y', `a``b`",
         "SELECT @a, @@session.sql_mode, 1 - -1",
@@ -120,7 +120,14 @@ fn refuses_mysql_lexical_ambiguities() {
         "depends on `NO_BACKSLASH_ESCAPES`",
     );
     assert!(m.contains("bind the value as a parameter"), "{m}");
-    refuses(my, r#"SELECT "a\"b""#, "`NO_BACKSLASH_ESCAPES`");
+    refuses(my, r"SELECT 'a\'b'", "`NO_BACKSLASH_ESCAPES`");
+    // `"…"` is a string, or a column under ANSI_QUOTES.
+    let m = refuses(
+        my,
+        r#"UPDATE t SET tenant_id = "t1" WHERE id = 1"#,
+        "a double-quoted string at byte 25",
+    );
+    assert!(m.contains("names in backticks"), "{m}");
     // A `--` comment needs a space after it; sqlparser takes any Unicode space, MySQL only
     // ASCII ones and control bytes.
     refuses(my, "SELECT 1 --x", "a `--` not followed by a space");
@@ -143,7 +150,7 @@ fn refuses_mysql_lexical_ambiguities() {
         "a hex string `x'41'` at byte 9",
     );
     refuses(my, "SELECT 1.x'41'", "a hex string `x'41'`");
-    refuses(my, "SELECT b\"01\"", "a bit or byte string `b\"01\"`");
+    refuses(my, "SELECT b\"01\"", "a double-quoted string");
     refuses(
         my,
         r#"SELECT /*+ BKA("*/ 1, "x") */ 1"#,

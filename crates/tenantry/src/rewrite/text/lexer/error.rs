@@ -71,9 +71,11 @@ pub(crate) enum Unclosed {
 /// The server setting an [`LexError::SettingDependent`] construct depends on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Setting {
-    /// MySQL/MariaDB `sql_mode` `NO_BACKSLASH_ESCAPES` (and `ANSI_QUOTES`, under which `"…"`
-    /// is an identifier without backslash escapes).
+    /// MySQL/MariaDB `sql_mode` `NO_BACKSLASH_ESCAPES`.
     NoBackslashEscapes,
+    /// MySQL/MariaDB `sql_mode` `ANSI_QUOTES`, under which `"…"` is an identifier, not a
+    /// string.
+    AnsiQuotes,
     /// PostgreSQL `standard_conforming_strings`.
     StandardConformingStrings,
     /// An Oracle mode of MySQL-compatible servers (GreatSQL `sql_mode=ORACLE`), under which
@@ -160,6 +162,10 @@ impl LexError {
                 format!("a string literal at byte {at} whose end depends on `NO_BACKSLASH_ESCAPES`")
             }
             Self::SettingDependent {
+                setting: Setting::AnsiQuotes,
+                ..
+            } => format!("a double-quoted string at byte {at}"),
+            Self::SettingDependent {
                 setting: Setting::StandardConformingStrings,
                 ..
             } => format!(
@@ -187,7 +193,8 @@ impl LexError {
             Self::ExecutableComment { .. } => "MySQL and MariaDB run the SQL inside `/*!…*/` and `/*M!…*/` comments while the SQL parser skips it as a comment, so tenantry cannot scope it; write the SQL without the comment markers".into(),
             Self::QuotedHint { .. } => "MySQL reads quoted text inside an optimizer hint, so a `*/` between quotes does not end the hint for MySQL while it ends the comment for the SQL parser; write the hint without quotes, or drop it".into(),
             Self::Unterminated { .. } => "it is not closed before the end of the statement; close it (and bind values as parameters rather than writing them into the SQL)".into(),
-            Self::SettingDependent { setting: Setting::NoBackslashEscapes, .. } => "it ends at one quote when backslashes escape (MySQL's default) and at another under `sql_mode` `NO_BACKSLASH_ESCAPES` (or `ANSI_QUOTES` for `\"…\"`), and the client cannot know the server's mode; bind the value as a parameter instead".into(),
+            Self::SettingDependent { setting: Setting::NoBackslashEscapes, .. } => "it ends at one quote when backslashes escape (MySQL's default) and at another under `sql_mode` `NO_BACKSLASH_ESCAPES`, and the client cannot know the server's mode; bind the value as a parameter instead".into(),
+            Self::SettingDependent { setting: Setting::AnsiQuotes, .. } => "MySQL and MariaDB read `\"…\"` as a string, but as an identifier under `sql_mode` `ANSI_QUOTES`, which the client cannot know, while the SQL parser reads a string; write strings in single quotes (or bind them as parameters) and names in backticks".into(),
             Self::SettingDependent { setting: Setting::StandardConformingStrings, .. } => "it ends at one quote when `standard_conforming_strings` is on (the default) and at another when it is off and backslashes escape, and the client cannot know the setting; bind the value as a parameter, or write an `E'…'` string".into(),
             Self::SettingDependent { setting: Setting::OracleMode, .. } => "MySQL and MariaDB read it as two minus signs, but MySQL-compatible servers in an Oracle mode (GreatSQL under `sql_mode=ORACLE`) as a comment to the end of the line; write `- -` for two minus signs, and start comments with `-- ` (a space after the dashes)".into(),
             Self::SettingDependent { setting: Setting::MssqlMode, .. } => "MariaDB under `sql_mode=MSSQL` reads `[…]` as one quoted identifier, while otherwise (and for the SQL parser) the quote or comment inside it starts a string or comment; quote names with backticks".into(),

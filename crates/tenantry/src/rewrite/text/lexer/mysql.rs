@@ -6,9 +6,11 @@
 //! - `/* */` comments do not nest. `/*!…*/`, `/*!NNNNN…*/` and MariaDB's `/*M!…*/` are run
 //!   as SQL: refused. An optimizer hint `/*+…*/` holding a quote is refused (MySQL's hint
 //!   scanner skips quoted text, `*/` included).
-//! - `'…'`, `"…"` and `N'…'` strings double their quote and take backslash escapes unless
-//!   `NO_BACKSLASH_ESCAPES` is set (under `ANSI_QUOTES`, `"…"` is an identifier, read like a
-//!   string without escapes): a string whose end differs between the two is refused.
+//! - `'…'` and `N'…'` strings double their quote and take backslash escapes unless
+//!   `NO_BACKSLASH_ESCAPES` is set: a string whose end differs between the two is refused.
+//! - `"…"` is a string too, except under `ANSI_QUOTES`, where it is an identifier: refused,
+//!   as the SQL parser reads a string where the server may read a column
+//!   (`SET tenant_id = "t1"`).
 //! - `` `…` `` identifiers double the backtick. `X'…'` holds an even number of hex digits,
 //!   `B'…'` binary digits; anything else is refused.
 //! - Identifiers are letters, digits, `_`, `$` and bytes ≥ 0x80, and may start with a digit
@@ -65,7 +67,11 @@ pub(super) fn token(b: &[u8], i: usize, ctx: &mut Context) -> Scanned {
         }
         b'#' => Ok((Kind::Comment, line_comment(b, i, false))),
         b'/' if next == b'*' => comment(b, i),
-        b'\'' | b'"' => both_ways(b, i, i, Setting::NoBackslashEscapes),
+        b'\'' => both_ways(b, i, i, Setting::NoBackslashEscapes),
+        b'"' => Err(LexError::SettingDependent {
+            setting: Setting::AnsiQuotes,
+            at: i,
+        }),
         b'n' | b'N' if next == b'\'' => both_ways(b, i, i + 1, Setting::NoBackslashEscapes),
         b'x' | b'X' if next == b'\'' => digits_literal(b, i, Malformed::Hex),
         b'b' | b'B' if next == b'\'' => digits_literal(b, i, Malformed::Bits),

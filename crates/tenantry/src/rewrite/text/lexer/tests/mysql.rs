@@ -32,17 +32,17 @@ fn mysql_comments_strings_and_names() {
     assert_eq!(
         opaque(
             my,
-            r#"SELECT 'it''s', "a""b", 'a\\b', "\\", N'x', _utf8mb4'y', X'1f', b'01'"#
+            r#"SELECT 'it''s', 'a\\b', 'x\y', N'x', _utf8mb4'y', X'1f', b'01', '"'"#
         ),
         [
             (S, "'it''s'"),
-            (S, r#""a""b""#),
             (S, r"'a\\b'"),
-            (S, r#""\\""#),
+            (S, r"'x\y'"),
             (S, "N'x'"),
             (S, "'y'"),
             (S, "X'1f'"),
             (S, "b'01'"),
+            (S, "'\"'"),
         ]
     );
     // After a `.`, a name: `t.x'41'` is `t`, `.`, `x`, `'41'`.
@@ -120,12 +120,17 @@ fn mysql_refusals() {
         err(my, r#"SELECT /*+ BKA("*/ x") */ 1"#),
         LexError::QuotedHint { at: 7 }
     );
-    for sql in [
-        r"SELECT 'a\'b'",
-        r#"SELECT "a\"""#,
-        r"SELECT N'\''",
-        r"SELECT 'a\'",
-    ] {
+    for sql in [r#"SELECT "a""#, r#"SELECT "a\"""#, r#"SELECT ""#] {
+        assert_eq!(
+            err(my, sql),
+            LexError::SettingDependent {
+                setting: Setting::AnsiQuotes,
+                at: 7
+            },
+            "{sql}"
+        );
+    }
+    for sql in [r"SELECT 'a\'b'", r"SELECT N'\''", r"SELECT 'a\'"] {
         assert_eq!(
             err(my, sql),
             LexError::SettingDependent {
