@@ -234,6 +234,39 @@ fn refuses_tokens_that_do_not_cover_the_text() {
     assert!(check(Flavor::Postgres, "", &[]).is_ok());
 }
 
+#[test]
+fn maps_locations_to_bytes() {
+    // Lines start after `\n` only; columns count characters; `\r` is a character.
+    let sql = "aé\r\nb\rc€\n";
+    let mut cursor = Cursor::new(sql);
+    for (line, column, byte) in [
+        (1, 1, 0),
+        (1, 2, 1),
+        (1, 3, 3),
+        (1, 4, 4),
+        (2, 1, 5),
+        (2, 3, 7),
+        (2, 4, 8),
+        (2, 5, 11),
+        (3, 1, 12),
+    ] {
+        assert_eq!(
+            cursor.seek(Location::new(line, column)),
+            Some(byte),
+            "{line}:{column}"
+        );
+    }
+    assert_eq!(cursor.seek(Location::new(1, 1)), None);
+    assert_eq!(Cursor::new(sql).seek(Location::new(3, 2)), None);
+    // The tokenizer agrees.
+    let tokens = tokens(Flavor::Postgres, sql).unwrap();
+    let starts: Vec<usize> = tokens
+        .iter()
+        .map(|t| Cursor::new(sql).seek(t.span.start).unwrap())
+        .collect();
+    assert_eq!(starts, [0, 3, 5, 6, 7, 11]);
+}
+
 /// The byte offset of a sqlparser location, computed the plain way.
 fn offset(sql: &str, at: Location) -> Option<usize> {
     let (mut line, mut column) = (1, 1);
