@@ -84,25 +84,27 @@ pub(crate) struct Lexer<'a> {
     flavor: Flavor,
     /// The text.
     bytes: &'a [u8],
-    /// Where the next token starts.
+    /// Where the next token starts; the end of the text once lexing is over.
     pos: usize,
+    /// The error to return once `pos` reaches the end, if lexing stopped on one.
+    pending: Option<LexError>,
     /// Context MySQL's scanner carries from one token to the next.
     mysql: mysql::Context,
-    /// Whether the text has been checked for NUL bytes.
-    checked: bool,
-    /// Whether lexing has ended (end of text or an error).
-    done: bool,
 }
 
 /// Lexes `sql` by `flavor`'s rules.
 pub(crate) fn lex(flavor: Flavor, sql: &str) -> Lexer<'_> {
+    let bytes = sql.as_bytes();
+    // A NUL anywhere is refused before anything else is read.
+    let nul = bytes.contains(&0).then(|| LexError::Nul {
+        at: bytes.iter().position(|&b| b == 0).unwrap_or(0),
+    });
     Lexer {
         flavor,
-        bytes: sql.as_bytes(),
-        pos: 0,
+        bytes,
+        pos: if nul.is_some() { bytes.len() } else { 0 },
+        pending: nul,
         mysql: mysql::Context::Start,
-        checked: false,
-        done: false,
     }
 }
 
@@ -111,21 +113,9 @@ impl Iterator for Lexer<'_> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        if !self.checked {
-            self.checked = true;
-            if self.bytes.contains(&0) {
-                self.done = true;
-                let at = self.bytes.iter().position(|&b| b == 0).unwrap_or(0);
-                return Some(Err(LexError::Nul { at }));
-            }
-        }
         let start = self.pos;
         if start >= self.bytes.len() {
-            self.done = true;
-            return None;
+            return self.pending.take().map(Err);
         }
         let lexed = match self.flavor {
             Flavor::Postgres => postgres::token(self.bytes, start),
@@ -134,13 +124,18 @@ impl Iterator for Lexer<'_> {
         };
         match lexed {
             Ok((kind, end)) => {
-                // Always advance, never past the end (each scanner already does both).
-                let end = end.clamp(start + 1, self.bytes.len());
+                // Each scanner advances and stays within the text; this keeps the iterator
+                // finite even if one did not.
+                let end = if end > start && end <= self.bytes.len() {
+                    end
+                } else {
+                    start + 1
+                };
                 self.pos = end;
                 Some(Ok(Token { kind, start, end }))
             }
             Err(e) => {
-                self.done = true;
+                self.pos = self.bytes.len();
                 Some(Err(e))
             }
         }
