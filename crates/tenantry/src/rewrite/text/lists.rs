@@ -2,13 +2,16 @@
 //!
 //! `WHERE id IN ($1, $2, $3)` gives one SQL text per list length. When every placeholder of
 //! a text runs in order (`$1, $2, …` on PostgreSQL) and the text holds no string literal or
-//! comment, each `IN (p, p, …)` list is collapsed to `IN (p)`; the plan of that text (cached
-//! like any other) is expanded back: the collapsed placeholder becomes the whole list again,
-//! later placeholders are renumbered, and the recipe is shifted. A one-element plan of any
-//! other shape makes the text be planned in full. Tests check both ways agree.
+//! comment (as the database's own lexer, [`lexer`], reads them), each `IN (p, p, …)` list is
+//! collapsed to `IN (p)`; the plan of that text (cached like any other) is expanded back: the
+//! collapsed placeholder becomes the whole list again, later placeholders are renumbered, and
+//! the recipe is shifted. A one-element plan of any other shape makes the text be planned in
+//! full. Tests check both ways agree.
 
 use std::sync::Arc;
 
+use super::lexer::{self, Kind};
+use super::rows::marks;
 use crate::error::Result;
 use crate::rewrite::cache::plan::{Check, Plan, Slot, Slots, Source};
 use crate::rewrite::scope::names::Flavor;
@@ -37,61 +40,41 @@ enum Piece<'a> {
     Param(&'a str),
 }
 
-/// Splits `sql` into text and placeholders; `None` on literals, comments or `;`.
+/// Splits `sql` into text and placeholders; `None` on anything the database's lexer reads as
+/// a string literal or a comment, or refuses, on `;`, and on placeholders other than `$n`
+/// (PostgreSQL) or `?` (MySQL, SQLite).
 fn pieces(flavor: Flavor, sql: &str) -> Option<Vec<Piece<'_>>> {
-    let b = sql.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            q @ (b'"' | b'`') => {
-                let mut j = i + 1;
-                loop {
-                    if *b.get(j)? == q {
-                        if b.get(j + 1) == Some(&q) {
-                            j += 2;
-                            continue;
-                        }
-                        break;
+    for t in lexer::lex(flavor, sql) {
+        let t = t.ok()?;
+        let text = t.text(sql);
+        match t.kind {
+            Kind::Placeholder => {
+                let plain = match flavor {
+                    Flavor::Postgres => true,
+                    Flavor::MySql | Flavor::Sqlite => {
+                        text == "?" && !sql.as_bytes().get(t.end).is_some_and(u8::is_ascii_digit)
                     }
-                    j += 1;
-                }
-                i = j + 1;
-            }
-            b'\'' | b';' => return None,
-            b'-' if b.get(i + 1) == Some(&b'-') => return None,
-            b'/' if b.get(i + 1) == Some(&b'*') => return None,
-            b'$' if flavor == Flavor::Postgres => {
-                let mut j = i + 1;
-                while b.get(j).is_some_and(u8::is_ascii_digit) {
-                    j += 1;
-                }
-                if j == i + 1 {
-                    return None; // `$$` quoting or `$name`
-                }
-                out.push(Piece::Text(&sql[start..i]));
-                out.push(Piece::Param(&sql[i..j]));
-                start = j;
-                i = j;
-            }
-            b'?' if flavor != Flavor::Postgres => {
-                if b.get(i + 1).is_some_and(u8::is_ascii_digit) {
+                };
+                if !plain {
                     return None;
                 }
-                out.push(Piece::Text(&sql[start..i]));
-                out.push(Piece::Param(&sql[i..=i]));
-                start = i + 1;
-                i += 1;
+                out.push(Piece::Text(sql.get(start..t.start)?));
+                out.push(Piece::Param(text));
+                start = t.end;
             }
-            b'$' | b'?' => return None,
-            _ => i += 1,
+            Kind::QuotedIdent | Kind::Whitespace | Kind::Number => {}
+            Kind::Word | Kind::Punct if !marks(text) => {}
+            _ => return None,
         }
     }
-    out.push(Piece::Text(&sql[start..]));
+    out.push(Piece::Text(sql.get(start..)?));
     Some(out)
 }
 
+/// Whether `text` ends with ` IN (`: `IN` in any case after a space, then `(`, with any
+/// whitespace between and after.
 fn ends_with_in_paren(text: &str) -> bool {
     let t = text.trim_end();
     t.ends_with('(') && {
@@ -170,6 +153,7 @@ fn renumber(lists: &[List], j: usize) -> usize {
         .sum::<usize>()
 }
 
+/// The list whose collapsed placeholder is number `j`, if any.
 fn list_at(lists: &[List], j: usize) -> Option<List> {
     lists.iter().copied().find(|l| l.first == j)
 }
@@ -317,103 +301,4 @@ pub(crate) fn plan_lists(
 
 #[cfg(test)]
 #[cfg_attr(test, allow(clippy::unwrap_used))]
-mod tests {
-    use super::*;
-    use crate::registry::Registry;
-    use crate::rewrite::planner;
-    use proptest::prelude::*;
-
-    #[test]
-    fn collapses_placeholder_lists_only() {
-        let c = collapse(
-            Flavor::Postgres,
-            r#"SELECT "id" FROM "orders" WHERE "id" IN ($1, $2, $3) AND "x" = $4 AND "y" IN ($5, $6)"#,
-        )
-        .unwrap();
-        assert_eq!(
-            c.sql,
-            r#"SELECT "id" FROM "orders" WHERE "id" IN ($1) AND "x" = $2 AND "y" IN ($3)"#
-        );
-        assert_eq!(c.params, 6);
-        assert_eq!(
-            c.lists,
-            [List { first: 1, len: 3 }, List { first: 3, len: 2 }]
-        );
-        assert!(collapse(Flavor::Postgres, "SELECT 1 WHERE a IN ($1, 2)").is_none());
-        assert!(collapse(Flavor::Postgres, "SELECT 1 WHERE a IN ($2, $1)").is_none());
-        assert!(collapse(Flavor::Postgres, "SELECT 1 WHERE a IN ($1, $2) AND b = 'x'").is_none());
-        assert!(collapse(Flavor::Postgres, "SELECT f($1, $2)").is_none());
-        let c = collapse(
-            Flavor::MySql,
-            "SELECT 1 FROM t WHERE a IN (?, ?) OR b NOT IN (?, ?, ?)",
-        )
-        .unwrap();
-        assert_eq!(c.sql, "SELECT 1 FROM t WHERE a IN (?) OR b NOT IN (?)");
-    }
-
-    fn text(flavor: Flavor, shape: usize, a: usize, b: usize) -> String {
-        let mut n = 0;
-        let mut p = |k: usize| -> String {
-            (0..k)
-                .map(|_| {
-                    n += 1;
-                    match flavor {
-                        Flavor::Postgres => format!("${n}"),
-                        _ => "?".to_owned(),
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        match shape {
-            0 => format!("SELECT id FROM orders WHERE id IN ({})", p(a)),
-            1 => format!(
-                "SELECT id FROM orders o JOIN customers c ON c.id = o.cid AND c.k IN ({}) WHERE o.x = {} AND o.id NOT IN ({})",
-                p(a),
-                p(1),
-                p(b)
-            ),
-            2 => format!("UPDATE orders SET x = {} WHERE id IN ({})", p(1), p(a)),
-            3 => format!(
-                "DELETE FROM orders WHERE id IN ({}) AND customer_id IN (SELECT id FROM customers WHERE k IN ({}))",
-                p(a),
-                p(b)
-            ),
-            4 => format!(
-                "SELECT id FROM products WHERE id IN ({}) UNION SELECT id FROM orders WHERE id IN ({})",
-                p(a),
-                p(b)
-            ),
-            5 => format!(
-                "INSERT INTO orders (tenant_id, x) SELECT {}, id FROM products WHERE id IN ({})",
-                p(1),
-                p(a)
-            ),
-            _ => format!(
-                "SELECT id FROM orders FULL JOIN customers USING (id) WHERE id IN ({})",
-                p(a)
-            ),
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn derived_plans_equal_full_plans(
-            flavor in prop::sample::select(vec![Flavor::Postgres, Flavor::MySql, Flavor::Sqlite]),
-            shape in 0..7_usize,
-            a in 2..6_usize,
-            b in 2..5_usize,
-        ) {
-            let registry = Registry::new().table("orders", "tenant_id").table("customers", "tenant_id");
-            let sql = text(flavor, shape, a, b);
-            let full = planner::plan(flavor, &registry, &sql, None);
-            let derived = plan_lists(flavor, &sql, |one| planner::plan(flavor, &registry, one, None).map(Arc::new));
-            match (full, derived) {
-                (Ok(full), Some(Ok(derived))) => prop_assert_eq!(derived, full, "{}", sql),
-                (Err(_), Some(Err(_))) => {}
-                (_, None) => prop_assert!(false, "not derived: {}", sql),
-                (full, Some(derived)) => prop_assert!(false, "{sql}: full {full:?} derived {derived:?}"),
-            }
-        }
-    }
-}
+mod tests;

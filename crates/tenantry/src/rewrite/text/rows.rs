@@ -4,10 +4,12 @@
 //! `INSERT … VALUES (p, …), (p, …), … tail` with placeholders only in the rows (the shape
 //! SeaORM builds), its plan is derived from the plan of the same statement with one row:
 //! the rows are repeated with their placeholders renumbered and the recipe (tenant
-//! positions, checked values) shifted row by row. Anything else — a literal, a comment, a
-//! placeholder outside the rows, a one-row plan of another shape — falls back to planning
-//! the text in full. Tests check that both ways give the same plan.
+//! positions, checked values) shifted row by row. Anything else — a literal, a comment (as
+//! the database's own lexer, [`lexer`], reads them), a placeholder outside the rows, a
+//! one-row plan of another shape — falls back to planning the text in full. Tests check that
+//! both ways give the same plan.
 
+use super::lexer::{self, Kind};
 use crate::error::Result;
 use crate::rewrite::cache::plan::{Check, Plan, Slots, Source};
 use crate::rewrite::scope::names::Flavor;
@@ -32,8 +34,9 @@ pub(crate) struct Rows<'a> {
 /// Finds the rows of an `INSERT … VALUES` whose rows hold only placeholders.
 ///
 /// On PostgreSQL the row placeholders must run `$1, $2, …` in order. Placeholders outside
-/// the rows are allowed only when equal to `tail_mark` (`None`: none allowed). Any string
-/// literal, comment or `;` makes the text unrecognised.
+/// the rows are allowed only when equal to `tail_mark` (`None`: none allowed). Anything the
+/// database's lexer reads as a string literal or a comment, or refuses, and any `;`, makes
+/// the text unrecognised.
 pub(crate) fn recognise<'a>(
     flavor: Flavor,
     sql: &'a str,
@@ -43,26 +46,24 @@ pub(crate) fn recognise<'a>(
     if !sql.trim_start().get(..6)?.eq_ignore_ascii_case("insert") {
         return None;
     }
-    // Find ` VALUES (` outside quotes, refusing literals, comments and placeholders before it.
-    let mut i = 0;
+    // Find ` VALUES (`, refusing literals, comments and placeholders before it.
+    let mut tokens = lexer::lex(flavor, sql);
     let values_at = loop {
-        let b = *bytes.get(i)?;
-        match b {
-            b'"' | b'`' => i = skip_quoted(bytes, i)?,
-            b'\'' | b';' | b'?' | b'$' => return None,
-            b'-' if bytes.get(i + 1) == Some(&b'-') => return None,
-            b'/' if bytes.get(i + 1) == Some(&b'*') => return None,
-            b'v' | b'V'
-                if i > 0
-                    && bytes[i - 1] == b' '
-                    && sql
-                        .get(i..i + 7)
-                        .is_some_and(|w| w.eq_ignore_ascii_case("values "))
-                    && bytes.get(i + 7) == Some(&b'(') =>
+        let t = tokens.next()?.ok()?;
+        let text = t.text(sql);
+        match t.kind {
+            Kind::Word
+                if text.eq_ignore_ascii_case("values")
+                    && t.start > 0
+                    && bytes[t.start - 1] == b' '
+                    && bytes.get(t.end) == Some(&b' ')
+                    && bytes.get(t.end + 1) == Some(&b'(') =>
             {
-                break i + 7;
+                break t.end + 1;
             }
-            _ => i += 1,
+            Kind::QuotedIdent | Kind::Whitespace | Kind::Number => {}
+            Kind::Word | Kind::Punct if !marks(text) => {}
+            _ => return None,
         }
     };
     // Rows.
@@ -107,27 +108,21 @@ pub(crate) fn recognise<'a>(
         }
     }
     // The tail: no literals or comments; placeholders only as `tail_mark`.
-    let tail = &sql[pos..];
+    let tail = sql.get(pos..)?;
     let mut tail_marks = 0;
-    let tb = tail.as_bytes();
-    let mut j = 0;
-    while j < tb.len() {
-        match tb[j] {
-            b'"' | b'`' => j = skip_quoted(tb, j)?,
-            b'\'' | b';' => return None,
-            b'-' if tb.get(j + 1) == Some(&b'-') => return None,
-            b'/' if tb.get(j + 1) == Some(&b'*') => return None,
-            b'?' | b'$' => {
-                let mark = tail_mark?;
-                if !tail[j..].starts_with(mark)
-                    || tb.get(j + mark.len()).is_some_and(u8::is_ascii_digit)
-                {
-                    return None;
-                }
+    for t in lexer::lex(flavor, tail) {
+        let t = t.ok()?;
+        let text = t.text(tail);
+        match t.kind {
+            Kind::Placeholder
+                if Some(text) == tail_mark
+                    && !tail.as_bytes().get(t.end).is_some_and(u8::is_ascii_digit) =>
+            {
                 tail_marks += 1;
-                j += mark.len();
             }
-            _ => j += 1,
+            Kind::QuotedIdent | Kind::Whitespace | Kind::Number => {}
+            Kind::Word | Kind::Punct if !marks(text) => {}
+            _ => return None,
         }
     }
     Some(Rows {
@@ -140,21 +135,10 @@ pub(crate) fn recognise<'a>(
     })
 }
 
-/// Skips a quoted identifier starting at `i` (doubled quotes escape); returns the index after it.
-fn skip_quoted(bytes: &[u8], i: usize) -> Option<usize> {
-    let q = bytes[i];
-    let mut j = i + 1;
-    loop {
-        if *bytes.get(j)? == q {
-            if bytes.get(j + 1) == Some(&q) {
-                j += 2;
-            } else {
-                return Some(j + 1);
-            }
-        } else {
-            j += 1;
-        }
-    }
+/// Whether code text holds a byte that is or may start a placeholder or ends a statement
+/// (`?`, `$`, `;`): such texts are left to the full path.
+pub(super) fn marks(text: &str) -> bool {
+    text.bytes().any(|c| matches!(c, b';' | b'?' | b'$'))
 }
 
 /// Reads one row placeholder at `pos` (`$expected` on PostgreSQL, `?` elsewhere).
@@ -301,134 +285,4 @@ pub(crate) fn plan_many(
 
 #[cfg(test)]
 #[cfg_attr(test, allow(clippy::unwrap_used))]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn recognises_seaorm_multi_row_inserts() {
-        let sql =
-            r#"INSERT INTO "orders" ("a", "b") VALUES ($1, $2), ($3, $4), ($5, $6) RETURNING "id""#;
-        let rows = recognise(Flavor::Postgres, sql, None).unwrap();
-        assert_eq!(rows.prefix, r#"INSERT INTO "orders" ("a", "b") VALUES "#);
-        assert_eq!(rows.first, "($1, $2)");
-        assert_eq!((rows.width, rows.count), (2, 3));
-        assert_eq!(rows.tail, r#" RETURNING "id""#);
-        assert_eq!(
-            one_row(&rows),
-            r#"INSERT INTO "orders" ("a", "b") VALUES ($1, $2) RETURNING "id""#
-        );
-        let rows = recognise(Flavor::MySql, "INSERT INTO `t` (`a`) VALUES (?), (?)", None).unwrap();
-        assert_eq!((rows.width, rows.count), (1, 2));
-    }
-
-    #[test]
-    fn refuses_anything_else() {
-        for sql in [
-            "INSERT INTO t (a) VALUES ($1), ($3)",
-            "INSERT INTO t (a) VALUES ($1), ('x')",
-            "INSERT INTO t (a) VALUES ($1, $2), ($3)",
-            "INSERT INTO t (a) VALUES ($1), ($2) ON CONFLICT (a) DO UPDATE SET a = $3",
-            "INSERT INTO t (a) VALUES ($1), ($2) -- c",
-            "INSERT INTO t (a) SELECT $1",
-            r#"INSERT INTO "x VALUES (" (a) VALUES ($1), ($2); DROP TABLE t"#,
-            "UPDATE t SET a = 1",
-            "INSERT INTO t (a) VALUES ($12), ($2)",
-        ] {
-            assert_eq!(recognise(Flavor::Postgres, sql, None), None, "{sql}");
-        }
-        assert_eq!(
-            recognise(Flavor::Sqlite, "INSERT INTO t (a) VALUES (?1), (?2)", None),
-            None
-        );
-    }
-
-    #[test]
-    fn quoted_names_may_hold_anything() {
-        let sql = r#"INSERT INTO "we""ird VALUES (" ("a") VALUES ($1), ($2)"#;
-        let rows = recognise(Flavor::Postgres, sql, None).unwrap();
-        assert_eq!(rows.count, 2);
-        assert_eq!(
-            rows.prefix,
-            r#"INSERT INTO "we""ird VALUES (" ("a") VALUES "#
-        );
-    }
-
-    mod equivalence {
-        use std::sync::Arc;
-
-        use proptest::prelude::*;
-
-        use super::super::*;
-        use crate::registry::Registry;
-        use crate::rewrite::planner;
-
-        fn sql(
-            flavor: Flavor,
-            width: usize,
-            count: usize,
-            tenant_at: Option<usize>,
-            tail: usize,
-        ) -> String {
-            let q = if flavor == Flavor::MySql { '`' } else { '"' };
-            let cols: Vec<String> = (0..width)
-                .map(|i| {
-                    if Some(i) == tenant_at {
-                        format!("{q}tenant_id{q}")
-                    } else {
-                        format!("{q}c{i}{q}")
-                    }
-                })
-                .collect();
-            let rows: Vec<String> = (0..count)
-                .map(|r| {
-                    let ps: Vec<String> = (0..width)
-                        .map(|c| match flavor {
-                            Flavor::Postgres => format!("${}", r * width + c + 1),
-                            _ => "?".to_owned(),
-                        })
-                        .collect();
-                    format!("({})", ps.join(", "))
-                })
-                .collect();
-            let tail = match (flavor, tail) {
-                (_, 0) => String::new(),
-                (Flavor::MySql, _) => {
-                    format!(" ON DUPLICATE KEY UPDATE {q}c0{q} = VALUES({q}c0{q})")
-                }
-                (_, 1) => format!(" RETURNING {q}id{q}"),
-                (_, 2) => format!(" ON CONFLICT ({q}id{q}) DO NOTHING"),
-                (_, _) => format!(
-                    " ON CONFLICT ({q}id{q}) DO UPDATE SET {q}c0{q} = {q}excluded{q}.{q}c0{q}"
-                ),
-            };
-            format!(
-                "INSERT INTO {q}orders{q} ({}) VALUES {}{tail}",
-                cols.join(", "),
-                rows.join(", ")
-            )
-        }
-
-        proptest! {
-            #[test]
-            fn derived_plans_equal_full_plans(
-                flavor in prop::sample::select(vec![Flavor::Postgres, Flavor::MySql, Flavor::Sqlite]),
-                width in 1..5_usize,
-                count in 2..6_usize,
-                tenant_at in prop::option::of(0..5_usize),
-                tail in 0..4_usize,
-            ) {
-                let registry = Registry::new().table("orders", "tenant_id");
-                let tenant_at = tenant_at.filter(|t| *t < width);
-                let text = sql(flavor, width, count, tenant_at, tail);
-                let full = planner::plan(flavor, &registry, &text, None).unwrap();
-                let derived = plan_many(flavor, &text, |one| planner::plan(flavor, &registry, one, None).map(Arc::new));
-                // A given tenant column with an upsert that mentions the tenant is planned in full.
-                let upsert_uses_tenant = (flavor == Flavor::MySql && tail > 0) || tail == 3;
-                match derived {
-                    Some(derived) => prop_assert_eq!(derived.unwrap(), full, "{}", text),
-                    None => prop_assert!(tenant_at.is_some() && upsert_uses_tenant, "not derived: {}", text),
-                }
-            }
-        }
-    }
-}
+mod tests;
