@@ -1,6 +1,7 @@
 //! Planning: read, check, scope, splice, read again, and record how to bind the tenant.
 //!
-//! 1. The text is tokenized once; the parser reads the tokens.
+//! 1. The text is tokenized once and the tokens compared with the database's own lexical
+//!    rules (`text::fidelity`); the parser reads the tokens.
 //! 2. Checks on the whole statement (functions, catalogues, `pg_temp`), placeholders numbered.
 //! 3. The scoper rewrites the AST — the statement as it must be after the rewrite — and
 //!    records, for each change, the text to insert at a byte offset of the original.
@@ -21,6 +22,7 @@ use crate::rewrite::scope::locate::Source;
 use crate::rewrite::scope::names::Flavor;
 use crate::rewrite::scope::prepass;
 use crate::rewrite::scope::statement::scope_statement;
+use crate::rewrite::text::fidelity;
 use crate::rewrite::text::params::{self, TENANT_MARK};
 use crate::rewrite::text::plain_insert;
 use crate::rewrite::text::splice::{self, Edit};
@@ -52,6 +54,7 @@ fn parse(flavor: Flavor, sql: &str, tokens: Vec<TokenWithSpan>) -> Result<Vec<As
 /// The statements of a string, each as written (cut at the `;` between them).
 pub(crate) fn split(flavor: Flavor, sql: &str) -> Result<Vec<String>> {
     let tokens = tokenize(flavor, sql)?;
+    fidelity::check(flavor, sql, &tokens)?;
     let stmts = parse(flavor, sql, tokens.clone())?;
     let mut src = Source::new(flavor, sql, Vec::new());
     let mut pieces = Vec::new();
@@ -116,6 +119,8 @@ pub(crate) fn plan_spliced(
     inline: Option<&TenantId>,
 ) -> Result<(Plan, Vec<Edit>)> {
     let tokens = tokenize(flavor, sql)?;
+    // The parser must read the text as the database does (comments, strings, quotes).
+    fidelity::check(flavor, sql, &tokens)?;
     let mut stmts = parse(flavor, sql, tokens.clone())?;
     if stmts.is_empty() {
         return Err(parse_error(sql, "no statement"));
@@ -229,6 +234,8 @@ fn merge_slots(offsets: &[usize], edits: &[Edit]) -> Vec<Slot> {
 /// Reads the rewritten text again: it must be exactly the rewritten statements.
 fn verify(flavor: Flavor, out: &str, expected: &[Ast]) -> Result<()> {
     let tokens = tokenize(flavor, out).map_err(|_| unfaithful(out, "it does not tokenize"))?;
+    fidelity::check(flavor, out, &tokens)
+        .map_err(|_| unfaithful(out, "the database would read its text differently"))?;
     let reread = parse(flavor, out, tokens).map_err(|_| unfaithful(out, "it does not parse"))?;
     if reread.as_slice() != expected {
         return Err(unfaithful(

@@ -27,6 +27,15 @@ pub(crate) fn check_tenant_value(
     expr: &Expr,
     table: &ScopedTable,
 ) -> Result<()> {
+    if ctx.flavor != Flavor::Sqlite && has_backslash_literal(ctx, expr) {
+        return Err(Error::Unprovable {
+            table: table.to_string(),
+            reason: format!(
+                "the string written to `{}` holds a backslash, whose meaning depends on a server setting (NO_BACKSLASH_ESCAPES, standard_conforming_strings) the client cannot see; bind the tenant id instead",
+                table.column()
+            ),
+        });
+    }
     let source = source_of(ctx.flavor, expr).ok_or_else(|| Error::Unprovable {
         table: table.to_string(),
         reason: format!(
@@ -40,6 +49,17 @@ pub(crate) fn check_tenant_value(
         column: table.column().to_owned(),
     });
     Ok(())
+}
+
+/// Whether `expr` is (or wraps) a string literal whose text, as written, holds a backslash.
+fn has_backslash_literal(ctx: &mut Ctx<'_>, expr: &Expr) -> bool {
+    match expr {
+        Expr::Value(v) if matches!(v.value, Value::SingleQuotedString(_)) => {
+            ctx.src.text(v.span).is_none_or(|t| t.contains('\\'))
+        }
+        Expr::Nested(e) | Expr::Cast { expr: e, .. } => has_backslash_literal(ctx, e),
+        _ => false,
+    }
 }
 
 fn source_of(flavor: Flavor, expr: &Expr) -> Option<Source> {

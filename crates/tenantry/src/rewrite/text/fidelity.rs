@@ -27,7 +27,6 @@ mod tests;
 /// [`lexer::LexError`]), when a comment, string literal or quoted identifier of either side
 /// is not the same kind over the same bytes on the other, or when the tokens do not cover the
 /// text exactly once, in order.
-#[allow(dead_code)] // Called by the planner once it checks texts before parsing them.
 pub(crate) fn check(flavor: Flavor, sql: &str, tokens: &[TokenWithSpan]) -> Result<()> {
     let mut db = lexer::lex(flavor, sql).filter(|t| !matches!(t, Ok(t) if !t.kind.is_opaque()));
     match compare(sql, tokens, &mut db) {
