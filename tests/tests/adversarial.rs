@@ -21,11 +21,16 @@ mod isolation {
 }
 
 mod adversarial {
+    // The harness: cases, columns and environments, the runner, the report.
+    pub(crate) mod case;
+    pub(crate) mod env;
+    pub(crate) mod harness;
+    pub(crate) mod report;
+    // The classes.
     pub(crate) mod catalogue;
     pub(crate) mod comments;
     pub(crate) mod error_channels;
     pub(crate) mod functions;
-    pub(crate) mod harness;
     pub(crate) mod names;
     pub(crate) mod precedence;
     pub(crate) mod printing;
@@ -33,7 +38,8 @@ mod adversarial {
     pub(crate) mod write_targets;
 }
 
-use adversarial::harness::{self, LiteEnv, Mode, MyEnv, PgEnv, Report, connect, exec, scalar};
+use adversarial::env::{self, LiteEnv, Mode, MyEnv, PgEnv, connect, exec, scalar};
+use adversarial::report::Report;
 use adversarial::{
     catalogue, comments, error_channels, functions, names, precedence, printing, wildcards,
     write_targets,
@@ -42,7 +48,7 @@ use adversarial::{
 /// Class 1: what the rewriter prints differs from what it read.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn printing_fidelity() {
-    let report = harness::run_all(
+    let report = env::run_all(
         &printing::cases(),
         &[Mode::SqlxDefault, Mode::NoBackslashEscapes],
         [&[], &[], &[]],
@@ -54,7 +60,7 @@ async fn printing_fidelity() {
 /// Class 2: operators the parser and MariaDB bind differently.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn precedence() {
-    let report = harness::run_all(
+    let report = env::run_all(
         &precedence::cases(),
         &[
             Mode::SqlxDefault,
@@ -70,7 +76,7 @@ async fn precedence() {
 /// Class 3: executable comments and comment syntax.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn comments() {
-    let report = harness::run_all(
+    let report = env::run_all(
         &comments::cases(),
         &[Mode::SqlxDefault, Mode::NoBackslashEscapes],
         [&[], &[], &[]],
@@ -135,14 +141,14 @@ async fn functions() {
 /// Class 5: wildcards in `INSERT … SELECT`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wildcards() {
-    let report = harness::run_all(&wildcards::cases(), &[Mode::SqlxDefault], [&[], &[], &[]]).await;
+    let report = env::run_all(&wildcards::cases(), &[Mode::SqlxDefault], [&[], &[], &[]]).await;
     report.finish("class 5 (wildcards in INSERT … SELECT)", [22, 20, 20]);
 }
 
 /// Class 6: write targets inside nested joins.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn write_targets() {
-    let report = harness::run_all(
+    let report = env::run_all(
         &write_targets::cases(),
         &[Mode::SqlxDefault],
         [&[], &[], &[]],
@@ -214,6 +220,6 @@ async fn error_channels() {
 /// Class 9: name resolution.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn name_resolution() {
-    let report = harness::run_all(&names::cases(), &[Mode::SqlxDefault], [&[], &[], &[]]).await;
+    let report = env::run_all(&names::cases(), &[Mode::SqlxDefault], [&[], &[], &[]]).await;
     report.finish("class 9 (name resolution)", [30, 14, 18]);
 }

@@ -10,7 +10,7 @@
 //! Views whose rows differ between databases for reasons other than B (session lists) are
 //! `Contained` (judged on B's values appearing); counts and statistics are `Same`.
 
-use super::harness::{Case, Hook, q, s, x};
+use super::case::{Case, Hook, q, s, x};
 
 pub(crate) const PG_PREPARE: &[&str] = &["ANALYZE"];
 pub(crate) const MY_PREPARE: &[&str] =

@@ -8,7 +8,7 @@
 //! Cases are `Same` unless they write B's rows (then `Contained`) or the database itself
 //! rejects the statement (unterminated comments: `Contained`, refused or no effect).
 
-use super::harness::{Case, q, s, x};
+use super::case::{Case, q, s, x};
 
 pub(crate) fn cases() -> Vec<Case> {
     let mut v = executable();

@@ -21,8 +21,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
 use tenantry::TenantDatabase;
 use tenantry_tests::TestDb;
 
+use super::env::exec;
 use super::harness::attempt_steps;
-use super::harness::exec;
 use crate::isolation::run::Via;
 use crate::isolation::shapes::Run;
 use crate::isolation::world::{self, B, B_MARK, Data};

@@ -14,7 +14,7 @@
 //! - Table functions whose arguments read scoped tables (`unnest`, `jsonb_array_elements_text`,
 //!   `JSON_TABLE`, `json_each`): scoped or refused.
 
-use super::harness::{Case, q, qw, s, x};
+use super::case::{Case, q, qw, s, x};
 
 /// Tenant B's id as a SQL string literal.
 macro_rules! b {

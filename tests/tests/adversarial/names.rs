@@ -8,7 +8,7 @@
 //! All cases are `Same`: resolved as the database does, the statement gives the oracle's
 //! result.
 
-use super::harness::{Case, q, x};
+use super::case::{Case, q, x};
 
 pub(crate) fn cases() -> Vec<Case> {
     let mut v = ctes();

@@ -10,7 +10,8 @@
 //! All cases are `Same` (a faithful rewrite gives the oracle's result) unless they write
 //! another tenant's rows on purpose.
 
-use super::harness::{Case, Mode, q, x};
+use super::case::{Case, q, x};
+use super::env::Mode;
 
 pub(crate) fn cases() -> Vec<Case> {
     let mut v = logical_or_like();

@@ -8,7 +8,8 @@
 //!
 //! All cases are `Same`: a faithful rewrite gives exactly what the oracle gives.
 
-use super::harness::{Case, Mode, q, qw, x};
+use super::case::{Case, q, qw, x};
+use super::env::Mode;
 
 /// Backslash escapes only mean something in the default mode.
 const DEFAULT: &[Mode] = &[Mode::SqlxDefault];

@@ -8,7 +8,7 @@
 //!
 //! Attacks are `Contained`; copies of A's own rows through a wildcard are `Same`.
 
-use super::harness::{Case, q, qw, x};
+use super::case::{Case, q, qw, x};
 
 /// Tenant A's id as a SQL string literal (what the rewriter compares with the tenant).
 macro_rules! a {

@@ -6,7 +6,7 @@
 //! Rows chosen so that the foreign keys do not stop the attack by themselves: A's customer
 //! 2003 and A's order 2102 have no rows referring to them; B's customer 1001 exists.
 
-use super::harness::{Case, q, qw, x};
+use super::case::{Case, q, qw, x};
 
 pub(crate) fn cases() -> Vec<Case> {
     let mut v = mysql();
