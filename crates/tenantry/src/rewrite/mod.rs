@@ -66,14 +66,27 @@
 //! one by one, each with its own values.
 //!
 //! # Refused
-//! Unparseable SQL, DDL, `SET`/`RESET` (roles and session authorization too), `set_config()`
-//! anywhere, `COPY`, `TRUNCATE`, `CREATE TEMP`, `LISTEN`/`NOTIFY`, `pg_temp`, `PRAGMA`,
-//! `CALL`, `MERGE`, transaction control (`BEGIN`/`COMMIT`/`ROLLBACK`/`SAVEPOINT`/`RELEASE`: the
-//! tenant handle owns its transaction), `REPLACE`/`INSERT OR REPLACE` into a scoped table (it
-//! deletes conflicting rows of any tenant), `SELECT … INTO`, `KEYWORD table` forms the parser
-//! misreads (`UPDATE ONLY orders`, MySQL's `UPDATE IGNORE orders`), and any scoped table
-//! reference tenantry cannot scope (a plan is accepted only if every scoped table reference
-//! the parser saw was scoped).
+//! Unparseable SQL, DDL, `SET`/`RESET` (roles and session authorization too), `COPY`,
+//! `TRUNCATE`, `CREATE TEMP`, `LISTEN`/`NOTIFY`, `pg_temp`, `PRAGMA`, `CALL`, `MERGE`,
+//! transaction control (`BEGIN`/`COMMIT`/`ROLLBACK`/`SAVEPOINT`/`RELEASE`: the tenant handle
+//! owns its transaction), `REPLACE`/`INSERT OR REPLACE` into a scoped table (it deletes
+//! conflicting rows of any tenant), `SELECT … INTO`, `KEYWORD table` forms the parser
+//! misreads (`UPDATE ONLY orders`, MySQL's `UPDATE IGNORE orders`), a `*` at or before the
+//! tenant column in `INSERT … SELECT`, and any scoped table reference tenantry cannot scope
+//! (a plan is accepted only if every scoped table reference the parser saw was scoped).
+//!
+//! Also refused, by design rather than by shape:
+//! - text the database would read differently from the parser (`text::fidelity`): MariaDB's
+//!   executable comments (`/*! … */`, `/*M! … */`), strings whose end depends on
+//!   `NO_BACKSLASH_ESCAPES` or `standard_conforming_strings`, MySQL `"…"` strings (an
+//!   identifier under `ANSI_QUOTES`), and every other place where the two lexers disagree;
+//! - calls of denied functions, in expressions and as table functions in FROM/JOIN/LATERAL
+//!   (SQL from text, session state, files and large objects, other databases,
+//!   notifications, locks, server control, other sessions' activity), and in allow-list
+//!   mode ([`FunctionPolicy`](crate::FunctionPolicy)) every function not listed;
+//! - catalogues that hold values or counts of every tenant's rows, and any write to a
+//!   system catalogue (`UPDATE pg_settings …` is `SET` in disguise);
+//! - a rewritten text that does not read back as the statement tenantry meant.
 //!
 //! Views and functions are opaque: a view over a scoped table must be registered itself (or
 //! be `security_invoker` so that Row-Level Security applies), and a function reading scoped

@@ -1,9 +1,12 @@
 //! Placeholders: PostgreSQL's `$n` and MySQL/SQLite's `?`.
 //!
-//! `?` placeholders carry no number, so before rewriting each one is renamed `?k` (its 1-based
-//! position in the input) and the tenant's placeholder is written `?0`. After printing, the
-//! output is tokenised: every `?k` becomes `?` again and the sequence of placeholders says
-//! where each value goes. PostgreSQL needs none of this: the tenant is `$N+1`.
+//! `?` placeholders carry no number, so while a statement is planned each one is renamed
+//! `?k` in the AST (its 1-based position in the text) and the tenant's is `?0`; the checks on
+//! values written to tenant columns refer to them by that number. The text itself is never
+//! renamed: the planner turns the AST's placeholders back into `?` ([`unnumber`]) before it
+//! compares the AST with the rewritten text read again, and places the tenant's values
+//! among the original ones by their byte offsets. PostgreSQL needs none of this: the tenant
+//! is `$N+1`.
 
 use std::ops::ControlFlow;
 
