@@ -11,6 +11,29 @@
 //! `Contained` (judged on B's values appearing); counts and statistics are `Same`.
 
 use super::case::{Case, Hook, q, s, x};
+use super::report::Gap;
+
+/// Why another session's statement text is open to raw SQL under RLS alone.
+const ACTIVITY: &str = "pg_stat_activity (over pg_stat_get_activity) shows the query text of every session of the same role, B's included; row security does not apply to it";
+
+/// What the "RLS only" column cannot stop by design: raw SQL run as the app role itself. The
+/// app layer refuses every one; the class asserts each still fails in that column.
+pub(crate) const RLS_ONLY_GAPS: &[Gap] = &[
+    (
+        "cat/pg_class_reltuples",
+        "pg_class is readable by every role and row security does not apply to system catalogues: reltuples counts every tenant's rows",
+    ),
+    ("cat/pg_stat_activity_idle_session", ACTIVITY),
+    ("cat/pg_stat_activity_running_session", ACTIVITY),
+    ("cat/pg_stat_activity_qualified", ACTIVITY),
+    ("cat/pg_stat_get_activity_in_from", ACTIVITY),
+    (
+        "cat/pg_stat_get_backend_activity",
+        "pg_stat_get_backend_activity() returns the query text of any backend of the same role, B's included",
+    ),
+    ("cat/pg_stat_activity_joined_with_scoped_table", ACTIVITY),
+    ("cat/pg_stat_activity_in_exists", ACTIVITY),
+];
 
 pub(crate) const PG_PREPARE: &[&str] = &["ANALYZE"];
 pub(crate) const MY_PREPARE: &[&str] =

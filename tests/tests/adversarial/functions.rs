@@ -15,6 +15,57 @@
 //!   `JSON_TABLE`, `json_each`): scoped or refused.
 
 use super::case::{Case, q, qw, s, x};
+use super::report::Gap;
+
+/// Why raw `set_config` switches the tenant under RLS alone.
+const SET_CONFIG: &str = "`tenantry.tenant_id` is a custom GUC the app role may set itself: set_config() switches the tenant the policies read through current_setting()";
+/// Why B's large object is open to raw SQL under RLS alone.
+const LARGE_OBJECT: &str = "large objects have no row security: the app role owns B's (it created it), so lo_get / loread / lo_put / lo_unlink reach it";
+
+/// What the "RLS only" column cannot stop by design: raw SQL run as the app role itself. The
+/// app layer refuses every one; the class asserts each still fails in that column.
+pub(crate) const RLS_ONLY_GAPS: &[Gap] = &[
+    ("fn/set_config_in_from_same_statement", SET_CONFIG),
+    ("fn/set_config_in_from", SET_CONFIG),
+    ("fn/set_config_in_from_then_read", SET_CONFIG),
+    ("fn/set_config_in_from_qualified", SET_CONFIG),
+    ("fn/set_config_in_from_quoted", SET_CONFIG),
+    ("fn/set_config_in_from_upper_case", SET_CONFIG),
+    ("fn/set_config_in_from_session_level", SET_CONFIG),
+    ("fn/set_config_join_lateral", SET_CONFIG),
+    ("fn/set_config_cross_join", SET_CONFIG),
+    ("fn/set_config_rows_from", SET_CONFIG),
+    ("fn/set_config_in_derived_table", SET_CONFIG),
+    ("fn/set_config_in_cte", SET_CONFIG),
+    ("fn/set_config_in_exists", SET_CONFIG),
+    ("fn/set_config_in_delete_using", SET_CONFIG),
+    ("fn/set_config_in_select_list", SET_CONFIG),
+    ("fn/set_config_in_where", SET_CONFIG),
+    ("fn/set_config_in_join_on", SET_CONFIG),
+    ("fn/set_config_in_case", SET_CONFIG),
+    ("fn/set_config_in_order_by", SET_CONFIG),
+    ("fn/set_config_as_function_argument", SET_CONFIG),
+    ("fn/set_config_quoted_qualified_expression", SET_CONFIG),
+    ("fn/set_config_upper_case_expression", SET_CONFIG),
+    ("fn/set_config_in_returning", SET_CONFIG),
+    ("fn/lo_get_other_tenants_object", LARGE_OBJECT),
+    ("fn/loread_other_tenants_object", LARGE_OBJECT),
+    ("fn/lo_get_in_lateral", LARGE_OBJECT),
+    ("fn/lo_put", LARGE_OBJECT),
+    ("fn/lo_unlink", LARGE_OBJECT),
+    (
+        "fn/pg_advisory_lock_probe",
+        "advisory locks are one namespace per database, not per tenant: pg_try_advisory_xact_lock() fails while B's session holds the key",
+    ),
+    (
+        "fn/pg_advisory_lock_probe_in_from",
+        "advisory locks are one namespace per database, not per tenant: pg_try_advisory_xact_lock() fails while B's session holds the key",
+    ),
+    (
+        "fn/pg_locks_shows_other_tenants_lock",
+        "the pg_locks view is readable by every role and lists every session's locks, B's advisory lock included",
+    ),
+];
 
 /// Tenant B's id as a SQL string literal.
 macro_rules! b {

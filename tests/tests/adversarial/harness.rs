@@ -284,6 +284,7 @@ pub(crate) async fn run_group(
                 column: col.name.clone(),
                 cell,
                 sql: sql.to_owned(),
+                gap: None,
             });
         }
     }
