@@ -185,16 +185,20 @@ fn settings() -> Vec<Case> {
         qw("fn/set_config_in_returning")
             .pg(concat!("UPDATE orders SET status = status WHERE id = 2101 RETURNING set_config('tenantry.tenant_id', ", b!(), ", true) AS s", then_setting!()))
             .contained(),
-        x("fn/update_pg_settings")
+        q("fn/update_pg_settings")
+            .writes()
             .pg(concat!("UPDATE pg_settings SET setting = ", b!(), " WHERE name = 'tenantry.tenant_id'", then_setting!()))
             .contained(),
-        x("fn/update_pg_settings_then_read")
+        q("fn/update_pg_settings_then_read")
+            .writes()
             .pg(concat!("UPDATE pg_settings SET setting = ", b!(), " WHERE name = 'tenantry.tenant_id'", then_customers!()))
             .contained(),
-        x("fn/update_pg_settings_qualified")
+        q("fn/update_pg_settings_qualified")
+            .writes()
             .pg(concat!("UPDATE pg_catalog.pg_settings SET setting = ", b!(), " WHERE name = 'tenantry.tenant_id'", then_setting!()))
             .contained(),
-        x("fn/update_pg_settings_quoted")
+        q("fn/update_pg_settings_quoted")
+            .writes()
             .pg(concat!("UPDATE \"pg_settings\" AS s SET setting = ", b!(), " WHERE s.name = 'tenantry.tenant_id'", then_setting!()))
             .contained(),
         q("fn/update_pg_settings_in_cte")
