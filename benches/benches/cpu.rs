@@ -1,6 +1,7 @@
 //! CPU cost of scoping: SeaORM's statement build alone, build + cached rewrite (the plan is
-//! in the cache), build + cold rewrite (a rewriter without cache: parse, rewrite, print every
-//! time), for the common statement shapes on PostgreSQL and a few on MySQL and SQLite.
+//! in the cache), build + cold rewrite (a rewriter without cache: lex, parse, rewrite, splice
+//! and read back every time), for the common statement shapes on PostgreSQL and a few on
+//! MySQL and SQLite.
 //!
 //! The three variants of a shape are measured interleaved: rounds of 8 builds, 8 builds +
 //! cached rewrites and one build + cold rewrite, each timed, so that all three run in the

@@ -168,3 +168,60 @@ fn every_generated_condition_is_accepted_and_kept_as_written() {
         }
     }
 }
+
+/// Where a cold plan's time goes (run with `--release -- --ignored --nocapture`).
+#[test]
+#[ignore = "timing, not a check"]
+fn cold_plan_breakdown() {
+    use sqlparser::tokenizer::Tokenizer;
+    use std::time::Instant;
+    let sql = r#"SELECT "orders"."id", "orders"."tenant_id", "orders"."customer_id", "orders"."status", "orders"."total" FROM "orders" WHERE "orders"."id" = $1 LIMIT $2"#;
+    let f = Flavor::Postgres;
+    let n = 2000;
+    let time = |label: &str, run: &mut dyn FnMut()| {
+        let t = Instant::now();
+        for _ in 0..n {
+            run();
+        }
+        eprintln!("{label}: {:?}", t.elapsed() / n);
+    };
+    time("tokenize", &mut || {
+        let _ = Tokenizer::new(f.dialect(), sql).tokenize_with_location();
+    });
+    let tokens = Tokenizer::new(f.dialect(), sql).tokenize_with_location().unwrap();
+    time("parse tokens", &mut || {
+        let _ = sqlparser::parser::Parser::new(f.dialect())
+            .with_tokens_with_locations(tokens.clone())
+            .parse_statements();
+    });
+    time("fidelity", &mut || {
+        let _ = super::text::fidelity::check(f, sql, &tokens);
+    });
+    let stmts = sqlparser::parser::Parser::parse_sql(f.dialect(), sql).unwrap();
+    time("print", &mut || {
+        let _ = stmts[0].to_string();
+    });
+    let reg = registry();
+    time("prepass", &mut || {
+        let _ = super::scope::prepass::run(f, &reg, &stmts);
+    });
+    time("span of select", &mut || {
+        use sqlparser::ast::Spanned;
+        let _ = stmts[0].span();
+    });
+    let mut src = super::scope::locate::Source::new(f, sql, tokens.clone());
+    let sel = match &stmts[0] {
+        sqlparser::ast::Statement::Query(q) => match q.body.as_ref() {
+            sqlparser::ast::SetExpr::Select(s) => s.selection.clone().unwrap(),
+            _ => unreachable!(),
+        },
+        _ => unreachable!(),
+    };
+    time("locate WHERE", &mut || {
+        use sqlparser::ast::Spanned;
+        let _ = src.expr("x", super::scope::locate::Anchor::Keyword(sqlparser::keywords::Keyword::WHERE), sel.span());
+    });
+    time("plan (all)", &mut || {
+        let _ = plan_spliced(f, &registry(), sql, None);
+    });
+}

@@ -57,6 +57,8 @@ pub(crate) struct Source<'s> {
     at: usize,
     /// Byte offset of each line start.
     lines: Vec<usize>,
+    /// Whether the text is ASCII (columns are then byte offsets).
+    ascii: bool,
     /// Byte offset of each token's start (parser indices, padding included).
     starts: Vec<usize>,
 }
@@ -71,6 +73,7 @@ impl<'s> Source<'s> {
             parser: None,
             at: 0,
             lines: Vec::new(),
+            ascii: false,
             starts: Vec::new(),
         }
     }
@@ -86,14 +89,16 @@ impl<'s> Source<'s> {
             self.lines.push(0);
             self.lines
                 .extend(self.sql.match_indices('\n').map(|(i, _)| i + 1));
+            self.ascii = self.sql.is_ascii();
         }
         let line = usize::try_from(loc.line).ok()?.checked_sub(1)?;
         let col = usize::try_from(loc.column).ok()?.checked_sub(1)?;
         let start = *self.lines.get(line)?;
-        let rest = &self.sql[start..];
-        if rest.is_ascii() || rest.as_bytes()[..col.min(rest.len())].is_ascii() {
+        if self.ascii {
             return (start + col <= self.sql.len()).then_some(start + col);
         }
+        // Columns count chars: walk this line's chars (a location may sit at its end).
+        let rest = &self.sql[start..];
         match rest.char_indices().nth(col) {
             Some((i, _)) => Some(start + i),
             None if rest.chars().count() == col => Some(self.sql.len()),
