@@ -293,16 +293,22 @@ fn check_values(b: DbBackend, out: &Statement) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn check_backend(b: DbBackend, sql: &str) -> Result<(), TestCaseError> {
+/// `sql` with every placeholder bound to `value`, and how many there are.
+fn bound(b: DbBackend, sql: &str, value: Value) -> (usize, Statement) {
     let own = placeholders(b, sql)
         .iter()
         .filter(|t| matches!(t, Token::Placeholder(_)))
         .count();
     let stmt = Statement {
         sql: sql.to_owned(),
-        values: (own > 0).then(|| Values(vec![Value::Int(Some(7)); own])),
+        values: (own > 0).then(|| Values(vec![value; own])),
         db_backend: b,
     };
+    (own, stmt)
+}
+
+fn check_backend(b: DbBackend, sql: &str) -> Result<(), TestCaseError> {
+    let (_, stmt) = bound(b, sql, Value::Int(Some(7)));
     // Never panics: an error is an acceptable answer, a panic is not.
     let full = tenantry::rewrite::rewrite(&stmt, &registry(), &TenantId::from(42_i64));
     // The cached path (which may derive plans from shorter forms) agrees with planning in full.
@@ -534,15 +540,7 @@ fn nested_write(b: DbBackend) -> impl Strategy<Value = String> {
 /// A write whose own value is another tenant's id is accepted only if it writes no tenant
 /// column with it: binding it must be refused as a cross-tenant write.
 fn check_write(b: DbBackend, sql: &str) -> Result<(), TestCaseError> {
-    let own = placeholders(b, sql)
-        .iter()
-        .filter(|t| matches!(t, Token::Placeholder(_)))
-        .count();
-    let stmt = Statement {
-        sql: sql.to_owned(),
-        values: (own > 0).then(|| Values(vec![Value::Int(Some(7)); own])),
-        db_backend: b,
-    };
+    let (own, stmt) = bound(b, sql, Value::Int(Some(7)));
     match tenantry::rewrite::rewrite(&stmt, &registry(), &TenantId::from(42_i64)) {
         Err(_) => Ok(()),
         Ok(out) => {
@@ -595,15 +593,7 @@ proptest! {
 /// accepted exactly when the item at the tenant column's position is that value (or the
 /// literal 42) and no wildcard stands at or before it.
 fn check_insert_select(b: DbBackend, sql: &str) -> Result<(), TestCaseError> {
-    let own = placeholders(b, sql)
-        .iter()
-        .filter(|t| matches!(t, Token::Placeholder(_)))
-        .count();
-    let stmt = Statement {
-        sql: sql.to_owned(),
-        values: (own > 0).then(|| Values(vec![Value::BigInt(Some(42)); own])),
-        db_backend: b,
-    };
+    let (_, stmt) = bound(b, sql, Value::BigInt(Some(42)));
     let out = tenantry::rewrite::rewrite(&stmt, &registry(), &TenantId::from(42_i64));
     let cols = sql
         .split_once('(')

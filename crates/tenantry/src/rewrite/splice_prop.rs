@@ -188,7 +188,9 @@ fn cold_plan_breakdown() {
     time("tokenize", &mut || {
         let _ = Tokenizer::new(f.dialect(), sql).tokenize_with_location();
     });
-    let tokens = Tokenizer::new(f.dialect(), sql).tokenize_with_location().unwrap();
+    let tokens = Tokenizer::new(f.dialect(), sql)
+        .tokenize_with_location()
+        .unwrap();
     time("parse tokens", &mut || {
         let _ = sqlparser::parser::Parser::new(f.dialect())
             .with_tokens_with_locations(tokens.clone())
@@ -219,7 +221,11 @@ fn cold_plan_breakdown() {
     };
     time("locate WHERE", &mut || {
         use sqlparser::ast::Spanned;
-        let _ = src.expr("x", super::scope::locate::Anchor::Keyword(sqlparser::keywords::Keyword::WHERE), sel.span());
+        let _ = src.expr(
+            "x",
+            super::scope::locate::Anchor::Keyword(sqlparser::keywords::Keyword::WHERE),
+            sel.span(),
+        );
     });
     time("plan (all)", &mut || {
         let _ = plan_spliced(f, &registry(), sql, None);
