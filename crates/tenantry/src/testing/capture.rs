@@ -118,7 +118,7 @@ impl MockDatabaseTrait for Recorder {
 /// assert_eq!(
 ///     capture.take(),
 ///     "SELECT set_config($1, $2, true)\n  $1 = 'tenantry.tenant_id'\n  $2 = <tenant>\n\n\
-///      SELECT \"id\" FROM \"orders\" WHERE \"status\" = $1 AND \"orders\".tenant_id = $2\n  \
+///      SELECT \"id\" FROM \"orders\" WHERE \"orders\".tenant_id = $2 AND (\"status\" = $1)\n  \
 ///      $1 = 'open'\n  $2 = <tenant>\n"
 /// );
 /// # Ok(()) }
@@ -342,7 +342,7 @@ mod tests {
             txn.commit().await.unwrap();
             assert_eq!(
                 capture.take(),
-                "SELECT id FROM orders WHERE status = ? AND orders.tenant_id = ?\n  ?1 = 'open'\n  ?2 = <tenant>\n",
+                "SELECT id FROM orders WHERE orders.tenant_id = ? AND (status = ?)\n  ?1 = <tenant>\n  ?2 = 'open'\n",
                 "{backend:?}"
             );
             assert_eq!(capture.take(), "", "take forgets");
