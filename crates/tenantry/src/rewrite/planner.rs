@@ -69,11 +69,11 @@ pub(crate) fn split(flavor: Flavor, sql: &str) -> Result<Vec<String>> {
             }
             Token::Whitespace(_) => {}
             _ => {
-                let (Some(a), Some(b)) = (src.offset(t.span.start), src.offset(t.span.end)) else {
+                let Some(range) = src.range(t.span) else {
                     return Err(parse_error(sql, "could not split the statements"));
                 };
-                start.get_or_insert(a);
-                end = b;
+                start.get_or_insert(range.start);
+                end = range.end;
             }
         }
     }
@@ -173,10 +173,9 @@ pub(crate) fn plan_spliced(
         ));
     }
     // Where the original `?` placeholders stand, to merge the tenant's among them.
-    let mut src = std::mem::replace(&mut ctx.src, Source::new(flavor, sql, Vec::new()));
     let offsets = places
         .iter()
-        .map(|l| src.offset(*l))
+        .map(|l| ctx.src.offset(*l))
         .collect::<Option<Vec<usize>>>()
         .ok_or_else(|| unfaithful(sql, "a placeholder could not be found in the text"))?;
     if flavor != Flavor::Postgres && offsets.len() != question_marks {

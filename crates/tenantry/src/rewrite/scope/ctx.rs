@@ -167,6 +167,14 @@ impl<'r> Ctx<'r> {
         });
     }
 
+    /// Records `, <tenant>` at byte `at` (a new last item of a list) and returns the tenant
+    /// as the AST holds it there.
+    pub(crate) fn append_tenant(&mut self, at: usize) -> Expr {
+        let t = self.tenant_text();
+        self.insert(at, format!(", {t}"), 1);
+        self.tenant()
+    }
+
     /// Records the replacement of bytes `range` by `text`.
     pub(crate) fn replace(&mut self, range: std::ops::Range<usize>, text: String, tenants: usize) {
         self.edits.push(Edit {

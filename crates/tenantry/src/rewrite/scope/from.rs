@@ -167,14 +167,10 @@ fn scope_factor(
             }
             // `name` becomes `(SELECT * FROM name WHERE name.col = tenant)`, followed by the
             // alias as written (or `AS name` when there is none).
-            let name_span = name.span();
-            let range = match (
-                ctx.src.offset(name_span.start),
-                ctx.src.offset(name_span.end),
-            ) {
-                (Some(a), Some(b)) if name_span != Span::empty() => a..b,
-                _ => return Err(super::locate::missing("a table name")),
-            };
+            let range = ctx
+                .src
+                .range(name.span())
+                .ok_or_else(|| super::locate::missing("a table name"))?;
             let last = names::idents(name)
                 .and_then(|p| p.last().map(|i| (*i).clone()))
                 .unwrap_or_else(|| ctx.flavor.ident(table.name()));

@@ -206,9 +206,9 @@ fn fill_tenant_column(
             let last = ins.columns.last().map_or(Span::empty(), Spanned::span);
             let end = ctx
                 .src
-                .offset(last.end)
-                .filter(|_| last != Span::empty())
-                .ok_or_else(|| missing("the column list"))?;
+                .range(last)
+                .ok_or_else(|| missing("the column list"))?
+                .end;
             let column = ident_text(&flavor.ident(table.column()))?;
             ctx.insert(end, format!(", {column}"), 0);
             ins.columns
@@ -304,15 +304,12 @@ fn add_source_column(ctx: &mut Ctx<'_>, source: &mut Box<Query>, spans: &Spans) 
     match source.body.as_mut() {
         SetExpr::Values(v) if plain => {
             for row in &mut v.rows {
-                let close = row.closing_token.0.span;
                 let at = ctx
                     .src
-                    .offset(close.start)
-                    .filter(|_| close != Span::empty())
-                    .ok_or_else(|| missing("a VALUES row"))?;
-                let t = ctx.tenant_text();
-                ctx.insert(at, format!(", {t}"), 1);
-                let t = ctx.tenant();
+                    .range(row.closing_token.0.span)
+                    .ok_or_else(|| missing("a VALUES row"))?
+                    .start;
+                let t = ctx.append_tenant(at);
                 row.content.push(t);
             }
             return Ok(());
@@ -331,9 +328,7 @@ fn add_source_column(ctx: &mut Ctx<'_>, source: &mut Box<Query>, spans: &Spans) 
                     },
                 )?
                 .end;
-            let t = ctx.tenant_text();
-            ctx.insert(end, format!(", {t}"), 1);
-            let t = ctx.tenant();
+            let t = ctx.append_tenant(end);
             s.projection.push(SelectItem::UnnamedExpr(t));
             return Ok(());
         }

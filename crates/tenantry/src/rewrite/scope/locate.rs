@@ -106,13 +106,18 @@ impl<'s> Source<'s> {
         }
     }
 
-    /// The exact text of a node whose span is exact (identifiers, tokens).
-    pub(crate) fn text(&mut self, span: Span) -> Option<&'s str> {
+    /// The byte range of a span (`None` for the empty span of a node the parser did not place).
+    pub(crate) fn range(&mut self, span: Span) -> Option<Range<usize>> {
         if span == Span::empty() {
             return None;
         }
-        let (a, b) = (self.offset(span.start)?, self.offset(span.end)?);
-        self.sql.get(a..b)
+        Some(self.offset(span.start)?..self.offset(span.end)?)
+    }
+
+    /// The exact text of a node whose span is exact (identifiers, tokens).
+    pub(crate) fn text(&mut self, span: Span) -> Option<&'s str> {
+        let range = self.range(span)?;
+        self.sql.get(range)
     }
 
     fn ensure_parser(&mut self) -> Result<()> {
