@@ -289,3 +289,5 @@ pub fn rewrite_inline(
 
 #[cfg(test)]
 mod splice_prop;
+#[cfg(test)]
+mod timing;

@@ -169,21 +169,16 @@ fn every_generated_condition_is_accepted_and_kept_as_written() {
     }
 }
 
-/// Where a cold plan's time goes (run with `--release -- --ignored --nocapture`).
+/// Where a cold plan's time goes (see `timing`; run with `--release -- --ignored --nocapture`).
 #[test]
 #[ignore = "timing, not a check"]
 fn cold_plan_breakdown() {
     use sqlparser::tokenizer::Tokenizer;
-    use std::time::Instant;
     let sql = r#"SELECT "orders"."id", "orders"."tenant_id", "orders"."customer_id", "orders"."status", "orders"."total" FROM "orders" WHERE "orders"."id" = $1 LIMIT $2"#;
     let f = Flavor::Postgres;
-    let n = 2000;
     let time = |label: &str, run: &mut dyn FnMut()| {
-        let t = Instant::now();
-        for _ in 0..n {
-            run();
-        }
-        eprintln!("{label}: {:?}", t.elapsed() / n);
+        let per = super::timing::per_call(2000, &[()], |()| run());
+        eprintln!("{label}: {per:?}");
     };
     time("tokenize", &mut || {
         let _ = Tokenizer::new(f.dialect(), sql).tokenize_with_location();

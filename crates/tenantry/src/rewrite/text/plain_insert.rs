@@ -323,15 +323,10 @@ mod tests {
                 "INSERT INTO `orders` (`customer_id`, `status`, `total`) VALUES (?, ?, ?)",
             ),
         ];
-        let n = 200_000;
-        let start = std::time::Instant::now();
-        for _ in 0..n {
-            for (flavor, sql) in &texts {
-                std::hint::black_box(plan(*flavor, &registry, std::hint::black_box(sql)));
-            }
-        }
-        let per = start.elapsed().as_nanos() / (n as u128 * texts.len() as u128);
-        eprintln!("plain_insert::plan: {per} ns per text");
+        let per = crate::rewrite::timing::per_call(200_000, &texts, |(flavor, sql)| {
+            plan(*flavor, &registry, sql)
+        });
+        eprintln!("plain_insert::plan: {per:?} per text");
     }
 
     fn text(

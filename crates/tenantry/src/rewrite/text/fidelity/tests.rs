@@ -355,14 +355,12 @@ fn timing() {
             "SELECT `orders`.`id`, `orders`.`status` FROM `orders` WHERE `orders`.`id` IN (?, ?, ?, ?) AND `orders`.`note` = 'it''s' # c",
         ),
     ];
-    let tokens: Vec<_> = texts.iter().map(|(f, s)| tokens(*f, s).unwrap()).collect();
-    let n = 100_000;
-    let start = std::time::Instant::now();
-    for _ in 0..n {
-        for ((flavor, sql), tokens) in texts.iter().zip(&tokens) {
-            std::hint::black_box(check(*flavor, std::hint::black_box(sql), tokens)).unwrap();
-        }
-    }
-    let per = start.elapsed().as_nanos() / (n as u128 * texts.len() as u128);
-    eprintln!("fidelity::check: {per} ns per text");
+    let cases: Vec<_> = texts
+        .iter()
+        .map(|(f, s)| (*f, *s, tokens(*f, s).unwrap()))
+        .collect();
+    let per = crate::rewrite::timing::per_call(100_000, &cases, |(flavor, sql, tokens)| {
+        check(*flavor, sql, tokens).unwrap();
+    });
+    eprintln!("fidelity::check: {per:?} per text");
 }

@@ -113,22 +113,11 @@ fn timing() {
             "SELECT `orders`.`id`, `orders`.`status` FROM `orders` WHERE `orders`.`id` IN (?, ?, ?, ?) AND `orders`.`status` = ?",
         ),
     ];
-    let n = 200_000;
     let bytes: usize = texts.iter().map(|(_, s)| s.len()).sum();
-    let start = std::time::Instant::now();
-    let mut sum = 0;
-    for _ in 0..n {
-        for (flavor, sql) in &texts {
-            for t in lex(*flavor, std::hint::black_box(sql)).flatten() {
-                sum += t.end - t.start;
-            }
-        }
-    }
-    let ns = start.elapsed().as_nanos() as f64;
-    assert_eq!(sum, n * bytes);
-    eprintln!(
-        "lexer: {:.0} ns per text, {:.2} ns per byte",
-        ns / (n as f64 * texts.len() as f64),
-        ns / (n as f64 * bytes as f64)
-    );
+    let per = crate::rewrite::timing::per_call(200_000, &texts, |(flavor, sql)| {
+        let covered: usize = lex(*flavor, sql).flatten().map(|t| t.end - t.start).sum();
+        assert_eq!(covered, sql.len());
+    });
+    let per_byte = per.as_secs_f64() * 1e9 * texts.len() as f64 / bytes as f64;
+    eprintln!("lexer: {per:?} per text, {per_byte:.2} ns per byte");
 }

@@ -44,15 +44,9 @@ fn timing() {
             "SELECT `orders`.`id`, `orders`.`status` FROM `orders` WHERE `orders`.`id` IN (?, ?, ?, ?) AND `orders`.`status` = ?",
         ),
     ];
-    let n = 200_000;
-    let start = std::time::Instant::now();
-    for _ in 0..n {
-        for (flavor, sql) in &texts {
-            std::hint::black_box(collapse(*flavor, std::hint::black_box(sql)));
-        }
-    }
-    let per = start.elapsed().as_nanos() / (n as u128 * texts.len() as u128);
-    eprintln!("lists::collapse: {per} ns per text");
+    let per =
+        crate::rewrite::timing::per_call(200_000, &texts, |(flavor, sql)| collapse(*flavor, sql));
+    eprintln!("lists::collapse: {per:?} per text");
 }
 
 #[test]

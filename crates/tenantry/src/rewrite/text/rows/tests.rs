@@ -123,15 +123,10 @@ fn timing() {
             r#"SELECT "orders"."id", "orders"."status" FROM "orders" WHERE "orders"."id" = $1"#,
         ),
     ];
-    let n = 200_000;
-    let start = std::time::Instant::now();
-    for _ in 0..n {
-        for (flavor, sql) in &texts {
-            std::hint::black_box(recognise(*flavor, std::hint::black_box(sql), None));
-        }
-    }
-    let per = start.elapsed().as_nanos() / (n as u128 * texts.len() as u128);
-    eprintln!("rows::recognise: {per} ns per text");
+    let per = crate::rewrite::timing::per_call(200_000, &texts, |(flavor, sql)| {
+        recognise(*flavor, sql, None).is_some()
+    });
+    eprintln!("rows::recognise: {per:?} per text");
 }
 
 mod equivalence {
