@@ -19,7 +19,6 @@ use run::{Cell, Oracle, Via, attempt, judge, statement};
 use sea_orm::{DatabaseConnection, DbBackend};
 use shapes::{Expect, Run, Shape};
 use tenantry::TenantDatabase;
-use tenantry_tests::TestDb;
 use world::Data;
 
 /// A join onto `orders o`, and the integer column it contributes.
@@ -229,15 +228,7 @@ fn random_shapes_match_the_oracle_in_every_column() {
         .enable_all()
         .build()
         .unwrap();
-    let (no_rls, rls, oracle) = rt.block_on(async {
-        let no_rls = TestDb::postgres().await;
-        world::migrate_without_rls(&no_rls).await;
-        let rls = TestDb::postgres().await;
-        rls.migrate().await;
-        let oracle = TestDb::postgres().await;
-        world::migrate_without_rls(&oracle).await;
-        (no_rls, rls, oracle)
-    });
+    let (no_rls, rls, oracle) = rt.block_on(world::postgres_columns());
     let (no_rls_admin, rls_admin, oracle_admin) = rt.block_on(async {
         (
             world::admin(&no_rls).await,

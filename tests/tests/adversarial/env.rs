@@ -159,12 +159,7 @@ pub(crate) struct PgEnv {
 
 impl PgEnv {
     pub(crate) async fn new() -> Self {
-        let no_rls = TestDb::postgres().await;
-        world::migrate_without_rls(&no_rls).await;
-        let rls = TestDb::postgres().await;
-        rls.migrate().await;
-        let oracle = TestDb::postgres().await;
-        world::migrate_without_rls(&oracle).await;
+        let (no_rls, rls, oracle) = world::postgres_columns().await;
         let (no_rls_admin, rls_admin, oracle_admin) = (
             world::admin(&no_rls).await,
             world::admin(&rls).await,

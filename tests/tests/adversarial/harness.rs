@@ -9,14 +9,14 @@
 //! notification, a lock): through tenantry it passes only when refused.
 
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, FromQueryResult,
-    JsonValue, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
+    TransactionTrait,
 };
 
 use super::case::{BACKENDS, Case, Hook, LITE, MY, PG, THEN};
 use super::env::{Column, Intruder, OracleDb, exec, scalar};
 use super::report::{Record, Report};
-use crate::isolation::run::{Cell, Oracle, Via, attempt, judge, refusal, statement};
+use crate::isolation::run::{Cell, Oracle, Via, attempt, execute, judge, refusal, statement};
 use crate::isolation::shapes::{Expect, Run, Shape};
 use crate::isolation::world::{self, A, B, Data, State};
 
@@ -92,32 +92,6 @@ fn shape_of(c: &Case) -> Shape {
         lite: c.sql[LITE],
         oracle: None,
         writes: c.writes,
-    }
-}
-
-async fn execute<C: ConnectionTrait>(
-    conn: &C,
-    run: Run,
-    stmt: Statement,
-) -> Result<Vec<String>, DbErr> {
-    match run {
-        Run::Query => {
-            let rows = conn.query_all_raw(stmt).await?;
-            let mut out = rows
-                .iter()
-                .map(|r| JsonValue::from_query_result(r, "").map(|j| j.to_string()))
-                .collect::<Result<Vec<_>, _>>()?;
-            out.sort();
-            Ok(out)
-        }
-        Run::Exec => {
-            let r = conn.execute_raw(stmt).await?;
-            Ok(vec![format!("rows affected: {}", r.rows_affected())])
-        }
-        Run::Script => {
-            conn.execute_unprepared(&stmt.sql).await?;
-            Ok(Vec::new())
-        }
     }
 }
 

@@ -76,7 +76,9 @@ pub(crate) fn statement(backend: DbBackend, sql: &str) -> Statement {
     Statement::from_sql_and_values(backend, out, values)
 }
 
-async fn execute<C: ConnectionTrait>(
+/// Runs `stmt` on `conn` the way `run` says: rows as sorted JSON texts, the rows affected, or
+/// nothing (a script).
+pub(crate) async fn execute<C: ConnectionTrait>(
     conn: &C,
     run: Run,
     stmt: Statement,

@@ -81,6 +81,18 @@ pub(crate) async fn admin(db: &TestDb) -> DatabaseConnection {
 
 /// The reference tables without Row-Level Security (migration 1 only), with the app role's
 /// grants.
+/// The PostgreSQL databases behind the three columns: the app layer alone (no RLS), RLS (for
+/// "RLS only" and "both"), and the oracle (no RLS; seeded with A's rows only by its user).
+pub(crate) async fn postgres_columns() -> (TestDb, TestDb, TestDb) {
+    let no_rls = TestDb::postgres().await;
+    migrate_without_rls(&no_rls).await;
+    let rls = TestDb::postgres().await;
+    rls.migrate().await;
+    let oracle = TestDb::postgres().await;
+    migrate_without_rls(&oracle).await;
+    (no_rls, rls, oracle)
+}
+
 pub(crate) async fn migrate_without_rls(db: &TestDb) {
     migration::Migrator::up(&db.owner, Some(1)).await.unwrap();
     if db.backend == DbBackend::Postgres {
