@@ -13,18 +13,18 @@ pub mod policy;
 mod registry;
 pub mod rewrite;
 mod scoped;
+pub mod sql;
 mod tenant;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod verify;
 
-pub use connection::{
-    Audited, DEFAULT_SETTING, RawTransaction, RowStream, TenantDatabase, TenantTransaction,
-};
+pub use connection::{Audited, RawTransaction, RowStream, TenantDatabase, TenantTransaction};
 pub use error::{Error, Result};
-pub use registry::{FunctionPolicy, Registry, ScopedTable};
+pub use registry::{DEFAULT_TENANT_COLUMN, FunctionPolicy, Registry, ScopedTable};
 pub use rewrite::Rewriter;
 pub use scoped::TenantScoped;
+pub use sql::DEFAULT_SETTING;
 pub use tenant::{TenantId, TenantIdType};
 pub use tenantry_macros::TenantScoped;
 pub use verify::{Missing, MissingTable, RegistryReport, UnregisteredTable};

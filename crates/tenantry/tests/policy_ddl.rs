@@ -23,7 +23,8 @@ fn isolate_uuid() {
 #[test]
 fn isolate_bigint_custom_names() {
     let config = PolicyConfig::default()
-        .with_setting("app.current_org")
+        .with_setting_name("app.current_org")
+        .unwrap()
         .with_policy_names("org_rows", "org_guard");
     let sql = policy::isolate(
         &QualifiedName::new("invoices"),
@@ -36,7 +37,13 @@ fn isolate_bigint_custom_names() {
 
 #[test]
 fn isolate_quotes_awkward_identifiers() {
-    let config = PolicyConfig::default().with_setting("it's.tenant");
+    // A setting name is never quoted into DDL unchecked: PostgreSQL refuses this one.
+    assert!(
+        PolicyConfig::default()
+            .with_setting_name("it's.tenant")
+            .is_err()
+    );
+    let config = PolicyConfig::default().with_policy_names("it's \"base\"", "Guard");
     let sql = policy::isolate(
         &QualifiedName::qualified("Sales Dept", "Or\"ders"),
         "Tenant Id",

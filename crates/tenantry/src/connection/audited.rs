@@ -9,7 +9,7 @@ use sea_orm::{
     Statement, TransactionError, TransactionOptions, TransactionSession, TransactionTrait,
 };
 
-use super::database::run;
+use super::closure::run;
 
 /// A connection that runs statements **without** tenant scoping, for cross-tenant work.
 ///

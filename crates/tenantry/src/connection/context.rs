@@ -1,29 +1,96 @@
-//! The database-side tenant context (PostgreSQL's transaction-local setting).
+//! The database-side tenant context: what a tenant transaction carries on PostgreSQL, and the
+//! statements that install it.
+//!
+//! A [`TenantContext`] is the one value the begin statement is built from. Today it holds the
+//! tenant, the setting that carries it and the transaction's options; whatever else a tenant
+//! transaction must establish before its first statement (a schema search path, a lock that
+//! fences moves) belongs here as one more item of [`TenantContext::settings`], so that it still
+//! travels in the same round trip as `BEGIN`.
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement};
+use sea_orm::{
+    AccessMode, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, IsolationLevel, Statement,
+    TransactionOptions,
+};
 
 use crate::error::Error;
+use crate::sql::{SettingName, quote_literal};
 use crate::tenant::TenantId;
 
-/// The default name of the PostgreSQL setting that carries the tenant: `tenantry.tenant_id`.
-pub const DEFAULT_SETTING: &str = "tenantry.tenant_id";
+/// What a tenant transaction establishes on the database before its first statement.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TenantContext<'a> {
+    /// The tenant.
+    pub(crate) tenant: &'a TenantId,
+    /// The setting the RLS policies read.
+    pub(crate) setting: &'a SettingName,
+    /// Isolation level for `BEGIN`.
+    pub(crate) isolation_level: Option<IsolationLevel>,
+    /// Access mode for `BEGIN`.
+    pub(crate) access_mode: Option<AccessMode>,
+}
 
-/// Checks a custom setting name: PostgreSQL custom settings are `prefix.name`, made of
-/// identifier characters.
-pub(crate) fn validate_setting(name: &str) -> Result<(), Error> {
-    let ok = name.split_once('.').is_some_and(|(a, b)| {
-        [a, b].iter().all(|part| {
-            !part.is_empty()
-                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !part.starts_with(|c: char| c.is_ascii_digit())
-        })
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::InvalidSetting {
-            name: name.to_owned(),
-        })
+impl<'a> TenantContext<'a> {
+    pub(crate) fn new(
+        tenant: &'a TenantId,
+        setting: &'a SettingName,
+        options: &TransactionOptions,
+    ) -> Self {
+        Self {
+            tenant,
+            setting,
+            isolation_level: options.isolation_level,
+            access_mode: options.access_mode,
+        }
+    }
+
+    /// The transaction-local settings, as `SET LOCAL` statements, in the order they run.
+    ///
+    /// The tenant is rendered from its typed id, never from user text; the setting is a
+    /// checked `prefix.name` that needs no quoting.
+    pub(crate) fn settings(&self) -> Vec<String> {
+        vec![format!(
+            "SET LOCAL {} = {}",
+            self.setting,
+            quote_literal(&self.tenant.to_setting())
+        )]
+    }
+
+    /// The one simple query that installs the context and opens the transaction.
+    ///
+    /// The `SET LOCAL`s come first: in one simple query the statements before `BEGIN` run in
+    /// an implicit transaction block that `BEGIN` adopts, so each setting lives exactly as
+    /// long as the transaction; if one fails, `BEGIN` never runs and the connection stays idle
+    /// (`BEGIN; SELECT set_config(…)` would leave an aborted transaction behind). `SET` takes
+    /// no snapshot, so an isolation level can still follow.
+    pub(crate) fn begin_statement(&self) -> String {
+        let mut sql = self.settings().join("; ");
+        sql.push_str("; BEGIN");
+        if let Some(level) = self.isolation_level {
+            sql.push_str(" ISOLATION LEVEL ");
+            sql.push_str(&level.to_string());
+        }
+        if let Some(mode) = self.access_mode {
+            sql.push(' ');
+            sql.push_str(&mode.to_string());
+        }
+        sql
+    }
+
+    /// Installs the context in a transaction SeaORM opened (one more round trip; PostgreSQL
+    /// only, a no-op elsewhere, where the app layer is the only layer).
+    pub(crate) async fn install(&self, txn: &DatabaseTransaction) -> Result<(), DbErr> {
+        if txn.get_database_backend() != DbBackend::Postgres {
+            return Ok(());
+        }
+        let stmt = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT set_config($1, $2, true)",
+            [
+                self.setting.as_str().into(),
+                self.tenant.to_setting().into(),
+            ],
+        );
+        txn.execute_raw(stmt).await.map(|_| ())
     }
 }
 
@@ -41,36 +108,10 @@ pub(crate) fn validate_tenant(tenant: &TenantId) -> Result<(), Error> {
     })
 }
 
-/// Sets the tenant for the rest of the transaction (PostgreSQL; a no-op elsewhere, where the
-/// app layer is the only layer).
-pub(crate) async fn set_context(
-    txn: &DatabaseTransaction,
-    setting: &str,
-    tenant: &TenantId,
-) -> Result<(), DbErr> {
-    if txn.get_database_backend() != DbBackend::Postgres {
-        return Ok(());
-    }
-    let stmt = Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT set_config($1, $2, true)",
-        [setting.into(), tenant.to_setting().into()],
-    );
-    txn.execute_raw(stmt).await.map(|_| ())
-}
-
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn setting_names() {
-        assert!(validate_setting("tenantry.tenant_id").is_ok());
-        assert!(validate_setting("app.org").is_ok());
-        for bad in ["tenant_id", "a.", ".b", "a.b;drop", "a b.c", "1a.b", ""] {
-            assert!(validate_setting(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn tenants() {
@@ -78,5 +119,53 @@ mod tests {
         assert!(validate_tenant(&TenantId::from("")).is_err());
         assert!(validate_tenant(&TenantId::from("acme")).is_ok());
         assert!(validate_tenant(&TenantId::from(0_i64)).is_ok());
+    }
+
+    fn begin_statement(
+        setting: &str,
+        tenant: &TenantId,
+        isolation_level: Option<IsolationLevel>,
+        access_mode: Option<AccessMode>,
+    ) -> String {
+        let setting = SettingName::new(setting).unwrap();
+        TenantContext {
+            tenant,
+            setting: &setting,
+            isolation_level,
+            access_mode,
+        }
+        .begin_statement()
+    }
+
+    #[test]
+    fn begin_statements() {
+        let uuid = TenantId::from(uuid::Uuid::from_u128(1));
+        let quoted = TenantId::from("o'k\\");
+        insta::assert_snapshot!(
+            [
+                begin_statement("tenantry.tenant_id", &uuid, None, None),
+                begin_statement("tenantry.tenant_id", &TenantId::from(42_i64), None, None),
+                begin_statement("app.org", &quoted, None, None),
+                begin_statement(
+                    "tenantry.tenant_id",
+                    &uuid,
+                    Some(IsolationLevel::Serializable),
+                    Some(AccessMode::ReadOnly)
+                ),
+                begin_statement(
+                    "tenantry.tenant_id",
+                    &uuid,
+                    Some(IsolationLevel::RepeatableRead),
+                    None
+                ),
+                begin_statement(
+                    "tenantry.tenant_id",
+                    &uuid,
+                    None,
+                    Some(AccessMode::ReadWrite)
+                ),
+            ]
+            .join("\n")
+        );
     }
 }

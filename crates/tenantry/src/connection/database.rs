@@ -4,18 +4,17 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use sea_orm::{
-    DatabaseConnection, DbErr, TransactionError, TransactionOptions, TransactionSession,
-    TransactionTrait,
-};
+use sea_orm::{DatabaseConnection, DbErr, TransactionError, TransactionOptions, TransactionTrait};
 
 use super::audited::Audited;
-use super::context::{DEFAULT_SETTING, set_context, validate_setting, validate_tenant};
+use super::closure::run;
+use super::context::{TenantContext, validate_tenant};
 use super::raw::RawTransaction;
 use super::transaction::TenantTransaction;
 use crate::error::Error;
 use crate::registry::Registry;
 use crate::rewrite::Rewriter;
+use crate::sql::SettingName;
 use crate::tenant::TenantId;
 
 /// A SeaORM connection (pool) that runs statements only inside a tenant's transaction.
@@ -56,7 +55,7 @@ pub struct TenantDatabase {
     inner: DatabaseConnection,
     rewriter: Arc<Rewriter>,
     admin: Option<DatabaseConnection>,
-    setting: Arc<str>,
+    setting: SettingName,
 }
 
 impl TenantDatabase {
@@ -67,7 +66,7 @@ impl TenantDatabase {
             inner: db,
             rewriter: Arc::new(Rewriter::new(Registry::from_entities())),
             admin: None,
-            setting: Arc::from(DEFAULT_SETTING),
+            setting: SettingName::default(),
         }
     }
 
@@ -84,12 +83,18 @@ impl TenantDatabase {
         self
     }
 
-    /// Names the PostgreSQL setting that carries the tenant (default `tenantry.tenant_id`);
-    /// it must match the one the RLS policies read.
-    pub fn with_setting_name(mut self, name: &str) -> Result<Self, Error> {
-        validate_setting(name)?;
-        self.setting = Arc::from(name);
-        Ok(self)
+    /// Sets the PostgreSQL setting that carries the tenant (default `tenantry.tenant_id`); it
+    /// must be the one the RLS policies read
+    /// ([`PolicyConfig::with_setting`](crate::policy::PolicyConfig::with_setting)).
+    pub fn with_setting(mut self, setting: SettingName) -> Self {
+        self.setting = setting;
+        self
+    }
+
+    /// [`with_setting`](Self::with_setting) from a string, checked by [`SettingName::new`]:
+    /// [`Error::InvalidSetting`] unless PostgreSQL accepts it as a custom setting.
+    pub fn with_setting_name(self, name: &str) -> Result<Self, Error> {
+        Ok(self.with_setting(SettingName::new(name)?))
     }
 
     /// Opens a transaction for `tenant`.
@@ -118,7 +123,12 @@ impl TenantDatabase {
     ) -> Result<TenantTransaction, DbErr> {
         let tenant = tenant.into();
         validate_tenant(&tenant)?;
-        let txn = self.begin_raw(&tenant, options).await?;
+        let txn = self
+            .begin_raw(
+                &TenantContext::new(&tenant, &self.setting, &options),
+                options,
+            )
+            .await?;
         Ok(TenantTransaction::new(
             txn,
             tenant,
@@ -126,27 +136,21 @@ impl TenantDatabase {
         ))
     }
 
-    /// Opens the transaction under a tenant transaction, with the tenant set.
+    /// Opens the transaction under a tenant transaction, with its context installed.
     async fn begin_raw(
         &self,
-        tenant: &TenantId,
+        context: &TenantContext<'_>,
         options: TransactionOptions,
     ) -> Result<RawTransaction, DbErr> {
         #[cfg(feature = "sqlx-postgres")]
         if let sea_orm::DatabaseConnectionType::SqlxPostgresPoolConnection(_) = &self.inner.inner {
             let pool = self.inner.get_postgres_connection_pool();
-            return super::postgres::PgTransaction::begin(
-                pool,
-                &self.setting,
-                tenant,
-                options.isolation_level,
-                options.access_mode,
-            )
-            .await
-            .map(RawTransaction::from);
+            return super::postgres::PgTransaction::begin(pool, context)
+                .await
+                .map(RawTransaction::from);
         }
         let txn = self.inner.begin_with_options(options).await?;
-        set_context(&txn, &self.setting, tenant).await?;
+        context.install(&txn).await?;
         Ok(RawTransaction::from(txn))
     }
 
@@ -196,7 +200,7 @@ impl TenantDatabase {
 
     /// The name of the PostgreSQL tenant setting.
     pub fn setting_name(&self) -> &str {
-        &self.setting
+        self.setting.as_str()
     }
 
     /// The wrapped connection. Statements run on it directly are **not** scoped.
@@ -207,25 +211,5 @@ impl TenantDatabase {
     /// Unwraps the connection.
     pub fn into_inner(self) -> DatabaseConnection {
         self.inner
-    }
-}
-
-/// Runs a closure in `txn`, committing on `Ok` and rolling back on `Err` (the closure form of
-/// every transaction type here).
-pub(super) async fn run<Txn, F, T, E>(txn: Txn, callback: F) -> Result<T, TransactionError<E>>
-where
-    Txn: TransactionSession,
-    F: for<'c> FnOnce(&'c Txn) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>,
-{
-    let result = callback(&txn).await;
-    match result {
-        Ok(v) => {
-            txn.commit().await.map_err(TransactionError::Connection)?;
-            Ok(v)
-        }
-        Err(e) => {
-            txn.rollback().await.map_err(TransactionError::Connection)?;
-            Err(TransactionError::Transaction(e))
-        }
     }
 }

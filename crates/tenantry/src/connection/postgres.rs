@@ -3,7 +3,8 @@
 //! SeaORM's `begin()` sends a bare `BEGIN` (and `SET TRANSACTION …` for options), so setting
 //! the tenant afterwards costs one more round trip. Here the transaction is opened on a
 //! connection of SeaORM's own sqlx pool with a single simple query,
-//! `SET LOCAL <setting> = '<tenant>'; BEGIN [ISOLATION LEVEL …] [READ ONLY|READ WRITE]`.
+//! `SET LOCAL <setting> = '<tenant>'; BEGIN [ISOLATION LEVEL …] [READ ONLY|READ WRITE]`
+//! (`TenantContext::begin_statement`).
 //! Statements then run exactly as SeaORM runs them on its own transactions (sqlx prepared
 //! statements, values bound by `sea-query-sqlx`, rows handed back as SeaORM's
 //! [`QueryResult`]), nested `begin`s are savepoints, and a transaction dropped without
@@ -23,40 +24,10 @@ use sea_query_sqlx::SqlxValues;
 use sqlx_core::sql_str::{AssertSqlSafe, SqlSafeStr};
 use sqlx_core::transaction::TransactionManager;
 
-use super::raw::RowStream;
-use crate::policy::quote_literal;
-use crate::tenant::TenantId;
+use super::context::TenantContext;
+use super::stream::RowStream;
 
 type Manager = <Postgres as sqlx::Database>::TransactionManager;
-
-/// The one simple query that sets the tenant and opens the transaction.
-///
-/// `SET LOCAL` comes first: in one simple query the statements before `BEGIN` run in an
-/// implicit transaction block that `BEGIN` adopts, so the setting lives exactly as long as
-/// the transaction; if the `SET` fails, `BEGIN` never runs and the connection stays idle
-/// (`BEGIN; SELECT set_config(…)` would leave an aborted transaction behind). `SET` takes no
-/// snapshot, so an isolation level can still follow. The tenant is rendered from its typed
-/// id, never from user text; `setting` is a checked `prefix.name`.
-pub(crate) fn begin_statement(
-    setting: &str,
-    tenant: &TenantId,
-    isolation_level: Option<IsolationLevel>,
-    access_mode: Option<AccessMode>,
-) -> String {
-    let mut sql = format!(
-        "SET LOCAL {setting} = {}; BEGIN",
-        quote_literal(&tenant.to_setting())
-    );
-    if let Some(level) = isolation_level {
-        sql.push_str(" ISOLATION LEVEL ");
-        sql.push_str(&level.to_string());
-    }
-    if let Some(mode) = access_mode {
-        sql.push(' ');
-        sql.push_str(&mode.to_string());
-    }
-    sql
-}
 
 /// A transaction (or savepoint) on a pooled PostgreSQL connection.
 pub(crate) struct PgTransaction {
@@ -79,14 +50,8 @@ impl Drop for Opening {
 
 impl PgTransaction {
     /// Acquires a connection and opens the tenant's transaction in one round trip.
-    pub(crate) async fn begin(
-        pool: &PgPool,
-        setting: &str,
-        tenant: &TenantId,
-        isolation_level: Option<IsolationLevel>,
-        access_mode: Option<AccessMode>,
-    ) -> Result<Self, DbErr> {
-        let sql = begin_statement(setting, tenant, isolation_level, access_mode);
+    pub(crate) async fn begin(pool: &PgPool, context: &TenantContext<'_>) -> Result<Self, DbErr> {
+        let sql = context.begin_statement();
         let conn = pool.acquire().await.map_err(acquire_err)?;
         let mut opening = Opening(Some(conn));
         if let Some(conn) = &mut opening.0 {
@@ -226,42 +191,5 @@ fn acquire_err(e: sqlx::Error) -> DbErr {
         sqlx::Error::PoolTimedOut => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
         sqlx::Error::PoolClosed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
         e => DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn begin_statements() {
-        let uuid = TenantId::from(uuid::Uuid::from_u128(1));
-        let quoted = TenantId::from("o'k\\");
-        insta::assert_snapshot!(
-            [
-                begin_statement("tenantry.tenant_id", &uuid, None, None),
-                begin_statement("tenantry.tenant_id", &TenantId::from(42_i64), None, None),
-                begin_statement("app.org", &quoted, None, None),
-                begin_statement(
-                    "tenantry.tenant_id",
-                    &uuid,
-                    Some(IsolationLevel::Serializable),
-                    Some(AccessMode::ReadOnly)
-                ),
-                begin_statement(
-                    "tenantry.tenant_id",
-                    &uuid,
-                    Some(IsolationLevel::RepeatableRead),
-                    None
-                ),
-                begin_statement(
-                    "tenantry.tenant_id",
-                    &uuid,
-                    None,
-                    Some(AccessMode::ReadWrite)
-                ),
-            ]
-            .join("\n")
-        );
     }
 }

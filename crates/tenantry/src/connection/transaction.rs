@@ -11,8 +11,9 @@ use sea_orm::{
 };
 use tracing::Instrument;
 
-use super::database::run;
-use super::raw::{RawTransaction, RowStream, options};
+use super::closure::run;
+use super::raw::{RawTransaction, options};
+use super::stream::RowStream;
 use crate::rewrite::Rewriter;
 use crate::tenant::TenantId;
 

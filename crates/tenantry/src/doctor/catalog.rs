@@ -3,7 +3,7 @@
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, TryGetable};
 
 use crate::error::Result;
-use crate::policy::{QualifiedName, quote_literal};
+use crate::sql::{QualifiedName, quote_literal};
 
 /// Schemas never inspected.
 pub(crate) const SYSTEM_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \

@@ -5,7 +5,7 @@ use sea_orm::ConnectionTrait;
 use super::catalog::{self, Scoped, get};
 use super::report::{Check, Finding, Severity};
 use crate::error::Result;
-use crate::policy::{QualifiedName, quote_literal};
+use crate::sql::{QualifiedName, quote_literal};
 use crate::{Registry, TenantIdType};
 
 /// Whether a catalogue type (`format_type`) holds ids of this type.

@@ -28,15 +28,16 @@
 //! or attached later needs the call again (it is idempotent), and `tenantry doctor` reports
 //! any partition without policies.
 
+mod column_type;
 mod config;
-mod ident;
 mod objects;
 mod rls;
 mod roles;
 mod schema;
 
+pub use crate::sql::{QualifiedName, quote_ident, quote_literal};
+pub use column_type::ColumnType;
 pub use config::PolicyConfig;
-pub use ident::{ColumnType, QualifiedName, quote_ident, quote_literal};
 pub use objects::{
     function_not_leakproof, revoke_materialized_view, routine_security_invoker,
     view_security_invoker,
@@ -57,9 +58,6 @@ pub use schema::{
     drop_constraint, drop_index, drop_index_sql, foreign_key_action, table_ref, tenant_column,
     tenant_foreign_key, tenant_index, tenant_unique,
 };
-
-/// The session setting that carries the current tenant, unless configured otherwise.
-pub const DEFAULT_SETTING: &str = "tenantry.tenant_id";
 
 /// Renders a sea-query schema statement (index, foreign key, table…) as PostgreSQL SQL.
 pub fn to_postgres<S: sea_orm::sea_query::SchemaStatementBuilder>(stmt: &S) -> String {

@@ -1,6 +1,6 @@
 //! Views, materialized views and routines that can see past Row-Level Security.
 
-use super::ident::{QualifiedName, quote_ident};
+use crate::sql::{QualifiedName, quote_ident};
 
 /// `ALTER VIEW … SET (security_invoker = true)` (PostgreSQL 15+): the view's tables are
 /// read with the caller's rights, so the caller's RLS applies instead of the view owner's.

@@ -1,7 +1,8 @@
 //! Row-Level Security: enable, force, the two policies, and their removal.
 
-use super::PolicyConfig;
-use super::ident::{ColumnType, QualifiedName, quote_ident, quote_literal};
+use super::column_type::ColumnType;
+use super::config::PolicyConfig;
+use crate::sql::{QualifiedName, quote_ident, quote_literal};
 
 /// The tenant predicate used by both policies:
 /// `("tenant_id" = NULLIF(current_setting('tenantry.tenant_id', true), '')::uuid)`.

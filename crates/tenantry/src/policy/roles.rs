@@ -1,6 +1,6 @@
 //! The application role: creation and the narrow privileges it needs.
 
-use super::ident::{QualifiedName, quote_ident, quote_literal};
+use crate::sql::{QualifiedName, quote_ident, quote_literal};
 
 /// The attributes every tenantry application role has.
 pub const APP_ROLE_ATTRIBUTES: &str = "NOSUPERUSER NOBYPASSRLS NOINHERIT NOCREATEDB NOCREATEROLE";

@@ -9,8 +9,8 @@ use sea_orm::sea_query::{
     IndexCreateStatement, IndexDropStatement, TableRef,
 };
 
-use super::ident::{QualifiedName, quote_ident};
-use crate::TenantIdType;
+use crate::sql::{QualifiedName, quote_ident};
+use crate::tenant::TenantIdType;
 
 /// The sea-query table reference for a name.
 pub fn table_ref(table: &QualifiedName) -> TableRef {
