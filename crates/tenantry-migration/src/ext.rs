@@ -2,11 +2,12 @@
 
 use async_trait::async_trait;
 use sea_orm_migration::SchemaManager;
-use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, DbErr};
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::sea_query::{IntoTableRef, SchemaName, TableName, TableRef};
-use tenantry::policy::{self, PolicyConfig, QualifiedName};
+use tenantry::catalog::postgres as catalog;
+use tenantry::policy::{self, ColumnType, PolicyConfig, QualifiedName};
 
-use crate::catalog;
+use crate::error::{Error, Result};
 
 /// Table privileges the app role must never hold: `TRUNCATE` ignores Row-Level Security,
 /// `TRIGGER` and `REFERENCES` let it observe or block other tenants' writes.
@@ -24,7 +25,7 @@ pub trait TenantMigrationExt {
     /// `FORCE ROW LEVEL SECURITY`, the permissive base policy and the restrictive guard, on
     /// the table and each existing partition. The tenant column's type is read from the
     /// catalogue. Idempotent.
-    async fn enable_tenant_isolation<T>(&self, table: T, column: &str) -> Result<(), DbErr>
+    async fn enable_tenant_isolation<T>(&self, table: T, column: &str) -> Result<()>
     where
         T: IntoTableRef + Send;
 
@@ -35,7 +36,7 @@ pub trait TenantMigrationExt {
         table: T,
         column: &str,
         config: &PolicyConfig,
-    ) -> Result<(), DbErr>
+    ) -> Result<()>
     where
         T: IntoTableRef + Send;
 
@@ -46,34 +47,30 @@ pub trait TenantMigrationExt {
         partition: T,
         column: &str,
         config: &PolicyConfig,
-    ) -> Result<(), DbErr>
+    ) -> Result<()>
     where
         T: IntoTableRef + Send;
 
     /// The `down` of [`enable_tenant_isolation`](Self::enable_tenant_isolation): drops both
     /// policies, `NO FORCE`, `DISABLE ROW LEVEL SECURITY` (table and partitions).
-    async fn disable_tenant_isolation<T>(&self, table: T) -> Result<(), DbErr>
+    async fn disable_tenant_isolation<T>(&self, table: T) -> Result<()>
     where
         T: IntoTableRef + Send;
 
     /// [`disable_tenant_isolation`](Self::disable_tenant_isolation) with other policy names.
-    async fn disable_tenant_isolation_with<T>(
-        &self,
-        table: T,
-        config: &PolicyConfig,
-    ) -> Result<(), DbErr>
+    async fn disable_tenant_isolation_with<T>(&self, table: T, config: &PolicyConfig) -> Result<()>
     where
         T: IntoTableRef + Send;
 
     /// Creates the application role unless it exists: `LOGIN NOSUPERUSER NOBYPASSRLS
     /// NOINHERIT NOCREATEDB NOCREATEROLE`, no password (set it outside migrations). Needs
     /// `CREATEROLE`. Roles are cluster-wide: a `down` usually leaves it in place.
-    async fn ensure_app_role(&self, role: &str) -> Result<(), DbErr>;
+    async fn ensure_app_role(&self, role: &str) -> Result<()>;
 
     /// Grants the app role what it needs on these tables and nothing more: `USAGE` on their
     /// schema, `SELECT, INSERT, UPDATE, DELETE`, `USAGE` (not `UPDATE`) on their serial and
     /// identity sequences; revokes `TRUNCATE, REFERENCES, TRIGGER`.
-    async fn grant_app_role<I, T>(&self, role: &str, tables: I) -> Result<(), DbErr>
+    async fn grant_app_role<I, T>(&self, role: &str, tables: I) -> Result<()>
     where
         I: IntoIterator<Item = T> + Send,
         I::IntoIter: Send,
@@ -81,7 +78,7 @@ pub trait TenantMigrationExt {
 
     /// The `down` of [`grant_app_role`](Self::grant_app_role): revokes every privilege on
     /// the tables and their sequences.
-    async fn revoke_app_role<I, T>(&self, role: &str, tables: I) -> Result<(), DbErr>
+    async fn revoke_app_role<I, T>(&self, role: &str, tables: I) -> Result<()>
     where
         I: IntoIterator<Item = T> + Send,
         I::IntoIter: Send,
@@ -89,10 +86,10 @@ pub trait TenantMigrationExt {
 
     /// Revokes `TEMPORARY` on the current database from `PUBLIC` (and so from the app
     /// role): temporary tables come first in the search path and could shadow a scoped table.
-    async fn revoke_temp_from_public(&self) -> Result<(), DbErr>;
+    async fn revoke_temp_from_public(&self) -> Result<()>;
 
     /// The `down` of [`revoke_temp_from_public`](Self::revoke_temp_from_public).
-    async fn grant_temp_to_public(&self) -> Result<(), DbErr>;
+    async fn grant_temp_to_public(&self) -> Result<()>;
 
     /// Creates `<table>_<tenant>_<columns…>_idx`, an index on `(tenant, columns…)` whose
     /// leading column is the tenant column (`IF NOT EXISTS`). Pass `&[]` for the tenant
@@ -102,7 +99,7 @@ pub trait TenantMigrationExt {
         table: T,
         tenant_column: &str,
         columns: &[&str],
-    ) -> Result<(), DbErr>
+    ) -> Result<()>
     where
         T: IntoTableRef + Send;
 
@@ -112,7 +109,7 @@ pub trait TenantMigrationExt {
         table: T,
         tenant_column: &str,
         columns: &[&str],
-    ) -> Result<(), DbErr>
+    ) -> Result<()>
     where
         T: IntoTableRef + Send;
 
@@ -123,7 +120,7 @@ pub trait TenantMigrationExt {
         table: T,
         tenant_column: &str,
         columns: &[&str],
-    ) -> Result<(), DbErr>
+    ) -> Result<()>
     where
         T: IntoTableRef + Send;
 
@@ -139,26 +136,48 @@ pub trait TenantMigrationExt {
         columns: &[&str],
         target: U,
         target_columns: &[&str],
-    ) -> Result<(), DbErr>
+    ) -> Result<()>
     where
         T: IntoTableRef + Send,
         U: IntoTableRef + Send;
 }
 
 /// The qualified name sea-query's table reference denotes.
-fn name_of<T: IntoTableRef>(table: T) -> Result<QualifiedName, DbErr> {
+fn name_of<T: IntoTableRef>(table: T) -> Result<QualifiedName> {
     match table.into_table_ref() {
         TableRef::Table(TableName(schema, name), _) => Ok(match schema {
             Some(SchemaName(_, s)) => QualifiedName::qualified(s.to_string(), name.to_string()),
             None => QualifiedName::new(name.to_string()),
         }),
-        _ => Err(DbErr::Custom(
-            "tenantry: expected a table name, not a subquery or function".to_owned(),
-        )),
+        _ => Err(Error::NotATable),
     }
 }
 
-async fn run_all<C: ConnectionTrait>(db: &C, statements: &[String]) -> Result<(), DbErr> {
+/// The table's name as the catalogue stores it (PostgreSQL).
+async fn resolve<C: ConnectionTrait>(db: &C, table: &QualifiedName) -> Result<QualifiedName> {
+    catalog::resolve(db, table)
+        .await?
+        .ok_or_else(|| Error::TableNotFound {
+            table: table.to_string(),
+        })
+}
+
+/// The tenant column's type, for the policies' cast (PostgreSQL).
+async fn column_type<C: ConnectionTrait>(
+    db: &C,
+    table: &QualifiedName,
+    column: &str,
+) -> Result<ColumnType> {
+    let name = catalog::column_type(db, table, column)
+        .await?
+        .ok_or_else(|| Error::ColumnNotFound {
+            table: table.to_string(),
+            column: column.to_owned(),
+        })?;
+    Ok(ColumnType::from_catalog(name)?)
+}
+
+async fn run_all<C: ConnectionTrait>(db: &C, statements: &[String]) -> Result<()> {
     for sql in statements {
         db.execute_unprepared(sql).await?;
     }
@@ -167,13 +186,15 @@ async fn run_all<C: ConnectionTrait>(db: &C, statements: &[String]) -> Result<()
 
 /// sea-query writes MySQL index statements for unqualified tables only (and panics
 /// otherwise): refuse with an error instead.
-fn check_mysql_names(manager: &SchemaManager<'_>, tables: &[&QualifiedName]) -> Result<(), DbErr> {
+fn check_mysql_names(manager: &SchemaManager<'_>, tables: &[&QualifiedName]) -> Result<()> {
     if manager.get_database_backend() == DbBackend::MySql
         && let Some(t) = tables.iter().find(|t| t.schema().is_some())
     {
-        return Err(DbErr::Custom(format!(
-            "tenantry: on MySQL name the table `{t}` without a schema (connect to its database)"
-        )));
+        return Err(Error::Unsupported {
+            backend: "MySQL",
+            what: format!("index the schema-qualified table `{t}`"),
+            hint: "name the table without a schema (connect to its database)".into(),
+        });
     }
     Ok(())
 }
@@ -184,7 +205,7 @@ fn is_postgres(manager: &SchemaManager<'_>) -> bool {
 
 #[async_trait]
 impl TenantMigrationExt for SchemaManager<'_> {
-    async fn enable_tenant_isolation<T>(&self, table: T, column: &str) -> Result<(), DbErr>
+    async fn enable_tenant_isolation<T>(&self, table: T, column: &str) -> Result<()>
     where
         T: IntoTableRef + Send,
     {
@@ -197,7 +218,7 @@ impl TenantMigrationExt for SchemaManager<'_> {
         table: T,
         column: &str,
         config: &PolicyConfig,
-    ) -> Result<(), DbErr>
+    ) -> Result<()>
     where
         T: IntoTableRef + Send,
     {
@@ -206,8 +227,8 @@ impl TenantMigrationExt for SchemaManager<'_> {
             return Ok(());
         }
         let db = self.get_connection();
-        let table = catalog::resolve(db, &table).await?;
-        let ty = catalog::column_type(db, &table, column).await?;
+        let table = resolve(db, &table).await?;
+        let ty = column_type(db, &table, column).await?;
         let parts = catalog::partitions(db, &table).await?;
         run_all(
             db,
@@ -221,7 +242,7 @@ impl TenantMigrationExt for SchemaManager<'_> {
         partition: T,
         column: &str,
         config: &PolicyConfig,
-    ) -> Result<(), DbErr>
+    ) -> Result<()>
     where
         T: IntoTableRef + Send,
     {
@@ -229,7 +250,7 @@ impl TenantMigrationExt for SchemaManager<'_> {
             .await
     }
 
-    async fn disable_tenant_isolation<T>(&self, table: T) -> Result<(), DbErr>
+    async fn disable_tenant_isolation<T>(&self, table: T) -> Result<()>
     where
         T: IntoTableRef + Send,
     {
@@ -237,11 +258,7 @@ impl TenantMigrationExt for SchemaManager<'_> {
             .await
     }
 
-    async fn disable_tenant_isolation_with<T>(
-        &self,
-        table: T,
-        config: &PolicyConfig,
-    ) -> Result<(), DbErr>
+    async fn disable_tenant_isolation_with<T>(&self, table: T, config: &PolicyConfig) -> Result<()>
     where
         T: IntoTableRef + Send,
     {
@@ -250,19 +267,19 @@ impl TenantMigrationExt for SchemaManager<'_> {
             return Ok(());
         }
         let db = self.get_connection();
-        let table = catalog::resolve(db, &table).await?;
+        let table = resolve(db, &table).await?;
         let parts = catalog::partitions(db, &table).await?;
         run_all(db, &policy::release_partitioned(&table, &parts, config)).await
     }
 
-    async fn ensure_app_role(&self, role: &str) -> Result<(), DbErr> {
+    async fn ensure_app_role(&self, role: &str) -> Result<()> {
         if !is_postgres(self) {
             return Ok(());
         }
         run_all(self.get_connection(), &[policy::ensure_role(role)]).await
     }
 
-    async fn grant_app_role<I, T>(&self, role: &str, tables: I) -> Result<(), DbErr>
+    async fn grant_app_role<I, T>(&self, role: &str, tables: I) -> Result<()>
     where
         I: IntoIterator<Item = T> + Send,
         I::IntoIter: Send,
@@ -278,7 +295,7 @@ impl TenantMigrationExt for SchemaManager<'_> {
         let db = self.get_connection();
         let mut sql = Vec::new();
         for table in names {
-            let table = catalog::resolve(db, &table).await?;
+            let table = resolve(db, &table).await?;
             if let Some(schema) = table.schema() {
                 sql.push(policy::grant_schema_usage(role, schema));
             }
@@ -297,7 +314,7 @@ impl TenantMigrationExt for SchemaManager<'_> {
         run_all(db, &sql).await
     }
 
-    async fn revoke_app_role<I, T>(&self, role: &str, tables: I) -> Result<(), DbErr>
+    async fn revoke_app_role<I, T>(&self, role: &str, tables: I) -> Result<()>
     where
         I: IntoIterator<Item = T> + Send,
         I::IntoIter: Send,
@@ -313,7 +330,7 @@ impl TenantMigrationExt for SchemaManager<'_> {
         let db = self.get_connection();
         let mut sql = Vec::new();
         for table in names {
-            let table = catalog::resolve(db, &table).await?;
+            let table = resolve(db, &table).await?;
             sql.push(policy::revoke_table_access(role, &table, false));
             for seq in catalog::owned_sequences(db, &table).await? {
                 sql.push(format!(
@@ -326,14 +343,14 @@ impl TenantMigrationExt for SchemaManager<'_> {
         run_all(db, &sql).await
     }
 
-    async fn revoke_temp_from_public(&self) -> Result<(), DbErr> {
+    async fn revoke_temp_from_public(&self) -> Result<()> {
         if !is_postgres(self) {
             return Ok(());
         }
         run_all(self.get_connection(), &[policy::revoke_temp_from_public()]).await
     }
 
-    async fn grant_temp_to_public(&self) -> Result<(), DbErr> {
+    async fn grant_temp_to_public(&self) -> Result<()> {
         if !is_postgres(self) {
             return Ok(());
         }
@@ -345,14 +362,15 @@ impl TenantMigrationExt for SchemaManager<'_> {
         table: T,
         tenant_column: &str,
         columns: &[&str],
-    ) -> Result<(), DbErr>
+    ) -> Result<()>
     where
         T: IntoTableRef + Send,
     {
         let table = name_of(table)?;
         check_mysql_names(self, &[&table])?;
-        self.create_index(policy::tenant_index(&table, tenant_column, columns))
-            .await
+        Ok(self
+            .create_index(policy::tenant_index(&table, tenant_column, columns))
+            .await?)
     }
 
     async fn drop_tenant_index<T>(
@@ -360,7 +378,7 @@ impl TenantMigrationExt for SchemaManager<'_> {
         table: T,
         tenant_column: &str,
         columns: &[&str],
-    ) -> Result<(), DbErr>
+    ) -> Result<()>
     where
         T: IntoTableRef + Send,
     {
@@ -377,7 +395,7 @@ impl TenantMigrationExt for SchemaManager<'_> {
                 .table(policy::table_ref(&table))
                 .to_owned();
         }
-        self.drop_index(stmt).await
+        Ok(self.drop_index(stmt).await?)
     }
 
     async fn add_tenant_unique<T>(
@@ -385,14 +403,15 @@ impl TenantMigrationExt for SchemaManager<'_> {
         table: T,
         tenant_column: &str,
         columns: &[&str],
-    ) -> Result<(), DbErr>
+    ) -> Result<()>
     where
         T: IntoTableRef + Send,
     {
         let table = name_of(table)?;
         check_mysql_names(self, &[&table])?;
-        self.create_index(policy::tenant_unique(&table, tenant_column, columns))
-            .await
+        Ok(self
+            .create_index(policy::tenant_unique(&table, tenant_column, columns))
+            .await?)
     }
 
     async fn add_tenant_foreign_key<T, U>(
@@ -402,7 +421,7 @@ impl TenantMigrationExt for SchemaManager<'_> {
         columns: &[&str],
         target: U,
         target_columns: &[&str],
-    ) -> Result<(), DbErr>
+    ) -> Result<()>
     where
         T: IntoTableRef + Send,
         U: IntoTableRef + Send,
@@ -411,26 +430,30 @@ impl TenantMigrationExt for SchemaManager<'_> {
         let target = name_of(target)?;
         match self.get_database_backend() {
             DbBackend::Sqlite => {
-                return Err(DbErr::Custom(format!(
-                    "tenantry: SQLite cannot add a foreign key to the existing table `{table}`; \
-                     put `tenantry::policy::tenant_foreign_key(…)` in its `Table::create()`"
-                )));
+                return Err(Error::Unsupported {
+                    backend: "SQLite",
+                    what: format!("add a foreign key to the existing table `{table}`"),
+                    hint: "put `tenantry::policy::tenant_foreign_key(…)` in its `Table::create()`"
+                        .into(),
+                });
             }
             DbBackend::MySql if table.schema().is_some() || target.schema().is_some() => {
-                return Err(DbErr::Custom(format!(
-                    "tenantry: MySQL foreign keys between `{table}` and `{target}` must name \
-                     tables without a schema"
-                )));
+                return Err(Error::Unsupported {
+                    backend: "MySQL",
+                    what: format!("add a foreign key between `{table}` and `{target}` by schema"),
+                    hint: "name both tables without a schema".into(),
+                });
             }
             _ => {}
         }
-        self.create_foreign_key(policy::tenant_foreign_key(
-            &table,
-            tenant_column,
-            columns,
-            &target,
-            target_columns,
-        ))
-        .await
+        Ok(self
+            .create_foreign_key(policy::tenant_foreign_key(
+                &table,
+                tenant_column,
+                columns,
+                &target,
+                target_columns,
+            ))
+            .await?)
     }
 }

@@ -34,9 +34,10 @@
 //! [`enable_partition_isolation`](TenantMigrationExt::enable_partition_isolation) right
 //! after creating one. `tenantry doctor` reports any partition left without policies.
 
-mod catalog;
+mod error;
 mod ext;
 
+pub use error::{Error, Result};
 pub use ext::TenantMigrationExt;
 pub use tenantry::policy::{self, PolicyConfig};
 

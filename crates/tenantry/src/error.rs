@@ -111,6 +111,16 @@ pub enum Error {
         /// The value.
         value: String,
     },
+    /// The operation needs a database backend it does not support.
+    #[error(
+        "{what} is not supported on {backend}; tenantry knows PostgreSQL, MySQL/MariaDB and SQLite"
+    )]
+    UnsupportedBackend {
+        /// What was asked for.
+        what: String,
+        /// The backend.
+        backend: String,
+    },
     /// A database error.
     #[error(transparent)]
     Db(#[from] DbErr),

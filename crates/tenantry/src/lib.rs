@@ -6,6 +6,7 @@
 //! `tenantry-migration` make the database refuse what the app layer might miss.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod catalog;
 mod connection;
 pub mod doctor;
 mod error;
@@ -17,17 +18,18 @@ pub mod sql;
 mod tenant;
 #[cfg(feature = "testing")]
 pub mod testing;
-mod verify;
 
 pub use connection::{Audited, RawTransaction, RowStream, TenantDatabase, TenantTransaction};
 pub use error::{Error, Result};
-pub use registry::{DEFAULT_TENANT_COLUMN, FunctionPolicy, Registry, ScopedTable};
+pub use registry::{
+    DEFAULT_TENANT_COLUMN, FunctionPolicy, MismatchedType, Missing, MissingTable, Registry,
+    RegistryReport, ScopedTable, UnregisteredTable,
+};
 pub use rewrite::Rewriter;
 pub use scoped::TenantScoped;
 pub use sql::DEFAULT_SETTING;
 pub use tenant::{TenantId, TenantIdType};
 pub use tenantry_macros::TenantScoped;
-pub use verify::{Missing, MissingTable, RegistryReport, UnregisteredTable};
 
 /// Items used by generated code. Not public API.
 #[doc(hidden)]

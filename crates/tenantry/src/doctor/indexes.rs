@@ -4,34 +4,26 @@ use std::collections::HashSet;
 
 use sea_orm::ConnectionTrait;
 
-use super::catalog::{self, Scoped, get};
 use super::report::{Check, Finding, Severity};
+use crate::catalog::postgres::{self as catalog, TenantTable};
 use crate::error::Result;
 use crate::policy::{self, script};
 
-pub(crate) async fn check<C: ConnectionTrait>(db: &C, tables: &[Scoped]) -> Result<Vec<Finding>> {
+pub(crate) async fn check<C: ConnectionTrait>(
+    db: &C,
+    tables: &[TenantTable],
+) -> Result<Vec<Finding>> {
     // Partitions inherit their parent's indexes; check parents and plain tables.
-    let roots: Vec<&Scoped> = tables.iter().filter(|t| !t.is_partition).collect();
+    let roots: Vec<TenantTable> = tables.iter().filter(|t| !t.is_partition).cloned().collect();
     if roots.is_empty() {
         return Ok(Vec::new());
     }
-    let oids = roots
-        .iter()
-        .map(|t| t.oid.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "SELECT i.indrelid::bigint AS rel, a.attname::text AS first \
-         FROM pg_catalog.pg_index i \
-         JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0] \
-         WHERE i.indrelid IN ({oids}) AND i.indisvalid AND i.indpred IS NULL"
-    );
-    let mut led: HashSet<(i64, String)> = HashSet::new();
-    for row in catalog::query(db, &sql).await? {
-        led.insert((get(&row, "rel")?, get(&row, "first")?));
-    }
+    let led: HashSet<(i64, String)> = catalog::index_leaders(db, &roots)
+        .await?
+        .into_iter()
+        .collect();
     let mut out = Vec::new();
-    for t in roots {
+    for t in &roots {
         if led.contains(&(t.oid, t.column.clone())) {
             continue;
         }

@@ -3,56 +3,33 @@
 
 use sea_orm::ConnectionTrait;
 
-use super::catalog::{self, Scoped, get, split};
 use super::report::{Check, Finding, Severity};
+use crate::catalog::postgres::{self as catalog, KeyKind, TenantTable};
 use crate::error::Result;
 use crate::policy::{self, script};
 
-/// `string_agg` of a key's column names in key order (`<key>` is an `int2[]` expression).
-fn columns_of(key: &str, rel: &str, limit: &str) -> String {
-    format!(
-        "COALESCE((SELECT string_agg(a.attname::text, chr(31) ORDER BY k.ord) \
-           FROM unnest({key}) WITH ORDINALITY k(attnum, ord) \
-           JOIN pg_catalog.pg_attribute a ON a.attrelid = {rel} AND a.attnum = k.attnum \
-           WHERE {limit}), '')"
-    )
-}
-
-pub(crate) async fn check<C: ConnectionTrait>(db: &C, tables: &[Scoped]) -> Result<Vec<Finding>> {
+pub(crate) async fn check<C: ConnectionTrait>(
+    db: &C,
+    tables: &[TenantTable],
+) -> Result<Vec<Finding>> {
     let mut out = foreign_keys(db, tables).await?;
     out.extend(uniques(db, tables).await?);
     Ok(out)
 }
 
-async fn foreign_keys<C: ConnectionTrait>(db: &C, tables: &[Scoped]) -> Result<Vec<Finding>> {
-    let oids = catalog::oid_list(tables);
-    let sql = format!(
-        "SELECT con.conname::text AS name, con.conrelid::bigint AS rel, \
-           con.confrelid::bigint AS target, \
-           {} AS cols, {} AS target_cols, \
-           con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update \
-         FROM pg_catalog.pg_constraint con \
-         WHERE con.contype = 'f' AND con.conparentid = 0 \
-           AND con.conrelid IN ({oids}) AND con.confrelid IN ({oids}) \
-         ORDER BY con.conname",
-        columns_of("con.conkey", "con.conrelid", "true"),
-        columns_of("con.confkey", "con.confrelid", "true"),
-    );
+async fn foreign_keys<C: ConnectionTrait>(db: &C, tables: &[TenantTable]) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
-    for row in catalog::query(db, &sql).await? {
-        let (rel, target): (i64, i64) = (get(&row, "rel")?, get(&row, "target")?);
+    for fk in catalog::foreign_keys(db, tables).await? {
         let (Some(from), Some(to)) = (
-            tables.iter().find(|t| t.oid == rel),
-            tables.iter().find(|t| t.oid == target),
+            tables.iter().find(|t| t.oid == fk.table_oid),
+            tables.iter().find(|t| t.oid == fk.target_oid),
         ) else {
             continue;
         };
-        let name: String = get(&row, "name")?;
-        let cols = split(&get::<String>(&row, "cols")?);
-        let target_cols = split(&get::<String>(&row, "target_cols")?);
+        let (name, cols, target_cols) = (&fk.name, &fk.columns, &fk.target_columns);
         let paired = cols
             .iter()
-            .zip(&target_cols)
+            .zip(target_cols)
             .any(|(c, t)| *c == from.column && *t == to.column);
         if paired {
             continue;
@@ -60,7 +37,7 @@ async fn foreign_keys<C: ConnectionTrait>(db: &C, tables: &[Scoped]) -> Result<V
         // The key rebuilt with the tenant columns first (and without them elsewhere).
         let mut new_cols = vec![from.column.as_str()];
         let mut new_target = vec![to.column.as_str()];
-        for (c, t) in cols.iter().zip(&target_cols) {
+        for (c, t) in cols.iter().zip(target_cols) {
             if *c != from.column && *t != to.column {
                 new_cols.push(c);
                 new_target.push(t);
@@ -69,15 +46,15 @@ async fn foreign_keys<C: ConnectionTrait>(db: &C, tables: &[Scoped]) -> Result<V
         let unique = policy::tenant_unique(&to.name, &to.column, &new_target[1..]);
         let fix = script(&[
             policy::to_postgres(&unique),
-            policy::drop_constraint(&from.name, &name),
+            policy::drop_constraint(&from.name, name),
             policy::add_foreign_key_sql(
                 &from.name,
-                &name,
+                name,
                 &new_cols,
                 &to.name,
                 &new_target,
-                policy::foreign_key_action(&get::<String>(&row, "on_delete")?),
-                policy::foreign_key_action(&get::<String>(&row, "on_update")?),
+                policy::foreign_key_action(&fk.on_delete),
+                policy::foreign_key_action(&fk.on_update),
             ),
         ]);
         out.push(Finding::new(
@@ -101,34 +78,21 @@ async fn foreign_keys<C: ConnectionTrait>(db: &C, tables: &[Scoped]) -> Result<V
     Ok(out)
 }
 
-async fn uniques<C: ConnectionTrait>(db: &C, tables: &[Scoped]) -> Result<Vec<Finding>> {
-    let roots: Vec<Scoped> = tables.iter().filter(|t| !t.is_partition).cloned().collect();
-    let sql = format!(
-        "SELECT i.indrelid::bigint AS rel, ic.relname::text AS index_name, \
-           con.conname::text AS constraint_name, \
-           (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL) AS complex, {} AS cols \
-         FROM pg_catalog.pg_index i \
-         JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
-         LEFT JOIN pg_catalog.pg_constraint con ON con.conindid = i.indexrelid \
-           AND con.conrelid = i.indrelid AND con.contype = 'u' \
-         WHERE i.indisunique AND NOT i.indisprimary AND i.indrelid IN ({}) \
-         ORDER BY ic.relname",
-        columns_of("i.indkey::int2[]", "i.indrelid", "k.ord <= i.indnkeyatts"),
-        catalog::oid_list(&roots)
-    );
+async fn uniques<C: ConnectionTrait>(db: &C, tables: &[TenantTable]) -> Result<Vec<Finding>> {
+    let roots: Vec<TenantTable> = tables.iter().filter(|t| !t.is_partition).cloned().collect();
     let mut out = Vec::new();
-    for row in catalog::query(db, &sql).await? {
-        let rel: i64 = get(&row, "rel")?;
-        let Some(t) = roots.iter().find(|t| t.oid == rel) else {
+    for key in catalog::keys(db, &roots).await? {
+        if key.kind == KeyKind::Primary {
+            continue;
+        }
+        let Some(t) = roots.iter().find(|t| t.oid == key.table_oid) else {
             continue;
         };
-        let cols = split(&get::<String>(&row, "cols")?);
+        let cols = &key.columns;
         if cols.contains(&t.column) {
             continue;
         }
-        let index: String = get(&row, "index_name")?;
-        let constraint: Option<String> = get(&row, "constraint_name")?;
-        let complex: bool = get(&row, "complex")?;
+        let (index, constraint, complex) = (&key.index, &key.constraint, key.complex);
         let mut new_cols = vec![t.column.as_str()];
         new_cols.extend(cols.iter().map(String::as_str));
         let fix = if complex {
@@ -140,11 +104,11 @@ async fn uniques<C: ConnectionTrait>(db: &C, tables: &[Scoped]) -> Result<Vec<Fi
             ]))
         } else {
             Some(script(&[
-                policy::drop_index_sql(t.name.schema(), &index),
-                policy::create_unique_index_sql(&t.name, &index, &new_cols),
+                policy::drop_index_sql(t.name.schema(), index),
+                policy::create_unique_index_sql(&t.name, index, &new_cols),
             ]))
         };
-        let what = constraint.as_deref().unwrap_or(&index);
+        let what = constraint.as_deref().unwrap_or(index);
         out.push(Finding::new(
             Severity::Error,
             Check::UniqueWithoutTenant,

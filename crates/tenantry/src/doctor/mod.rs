@@ -30,7 +30,6 @@
 //! # Ok(()) }
 //! ```
 
-mod catalog;
 mod functions;
 mod indexes;
 mod keys;
@@ -44,9 +43,10 @@ use sea_orm::{ConnectionTrait, DbBackend};
 
 pub use report::{Check, Finding, Report, Severity};
 
-use crate::Registry;
+use crate::catalog::postgres as catalog;
 use crate::error::Result;
 use crate::policy::PolicyConfig;
+use crate::registry::Registry;
 
 /// What the doctor checks against.
 #[derive(Clone, Debug, Default)]
@@ -76,7 +76,8 @@ impl DoctorOptions {
         self
     }
 
-    /// A column name that marks a table as scoped (default `tenant_id`; may be repeated).
+    /// A column name that marks a table as scoped (may be repeated; with none here and no
+    /// registry, [`DEFAULT_TENANT_COLUMN`](crate::DEFAULT_TENANT_COLUMN)).
     pub fn tenant_column(mut self, column: impl Into<String>) -> Self {
         self.tenant_columns.push(column.into());
         self
@@ -88,18 +89,17 @@ impl DoctorOptions {
         self
     }
 
-    /// The tenant column names in effect.
+    /// The tenant column names in effect: those given, those of the registry's tables, or
+    /// [`DEFAULT_TENANT_COLUMN`](crate::DEFAULT_TENANT_COLUMN) when there are none.
     pub fn tenant_columns(&self) -> Vec<String> {
-        let mut cols = self.tenant_columns.clone();
-        if let Some(registry) = &self.registry {
-            cols.extend(registry.tables().iter().map(|t| t.column().to_owned()));
-        }
-        if cols.is_empty() {
-            cols.push("tenant_id".to_owned());
-        }
-        cols.sort();
-        cols.dedup();
-        cols
+        let empty = Registry::new();
+        self.registry
+            .as_ref()
+            .unwrap_or(&empty)
+            .tenant_columns_with(&self.tenant_columns)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
     }
 }
 
@@ -129,15 +129,10 @@ pub async fn run<C: ConnectionTrait>(db: &C, options: &DoctorOptions) -> Result<
         );
         return Ok(Report::new(name, None, app_role, vec![finding]));
     }
-    let database: String = catalog::get(
-        &catalog::query(db, "SELECT current_database()::text AS db")
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| sea_orm::DbErr::Custom("current_database() returned nothing".into()))?,
-        "db",
-    )?;
-    let tables = catalog::scoped_tables(db, &options.tenant_columns()).await?;
+    let database = catalog::current_database(db).await?;
+    let columns = options.tenant_columns();
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let tables = catalog::tenant_tables(db, &columns).await?;
     let mut findings = Vec::new();
     findings.extend(rls::check(db, &tables, &options.policy).await?);
     match &app_role {
@@ -155,7 +150,7 @@ pub async fn run<C: ConnectionTrait>(db: &C, options: &DoctorOptions) -> Result<
     findings.extend(keys::check(db, &tables).await?);
     findings.extend(indexes::check(db, &tables).await?);
     if let Some(registry) = &options.registry {
-        findings.extend(registry::check(db, &tables, registry).await?);
+        findings.extend(registry::check(db, registry, &options.tenant_columns).await?);
     }
     Ok(Report::new("postgres", Some(database), app_role, findings))
 }

@@ -5,19 +5,10 @@ use std::collections::HashMap;
 
 use sea_orm::ConnectionTrait;
 
-use super::catalog::{self, Scoped, get};
 use super::report::{Check, Finding, Severity};
+use crate::catalog::postgres::{self as catalog, Policy, TenantTable};
 use crate::error::Result;
 use crate::policy::{self, ColumnType, PolicyConfig, script};
-
-struct Policy {
-    name: String,
-    permissive: bool,
-    all_commands: bool,
-    to_public: bool,
-    qual: Option<String>,
-    with_check: Option<String>,
-}
 
 /// Compares predicates as PostgreSQL deparses them: without whitespace, parentheses, quotes
 /// and `::text` casts (which the deparser adds or drops depending on the types).
@@ -28,38 +19,23 @@ fn normalise(expr: &str) -> String {
         .collect()
 }
 
-impl Policy {
-    fn is_tenant_policy(&self, expected: &str) -> bool {
-        self.all_commands
-            && self.to_public
-            && self.qual.as_deref().map(normalise).as_deref() == Some(expected)
-            && self.with_check.as_deref().map(normalise).as_deref() == Some(expected)
-    }
+/// Whether the policy is the tenant predicate for all commands, to everyone, in both `USING`
+/// and `WITH CHECK`.
+fn is_tenant_policy(p: &Policy, expected: &str) -> bool {
+    p.all_commands
+        && p.to_public
+        && p.using.as_deref().map(normalise).as_deref() == Some(expected)
+        && p.with_check.as_deref().map(normalise).as_deref() == Some(expected)
 }
 
 pub(crate) async fn check<C: ConnectionTrait>(
     db: &C,
-    tables: &[Scoped],
+    tables: &[TenantTable],
     config: &PolicyConfig,
 ) -> Result<Vec<Finding>> {
-    let sql = format!(
-        "SELECT p.polrelid::bigint AS rel, p.polname::text AS name, p.polpermissive, \
-           p.polcmd = '*' AS all_commands, 0::oid = ANY(p.polroles) AS to_public, \
-           pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS qual, \
-           pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS with_check \
-         FROM pg_catalog.pg_policy p WHERE p.polrelid IN ({}) ORDER BY p.polname",
-        catalog::oid_list(tables)
-    );
     let mut by_table: HashMap<i64, Vec<Policy>> = HashMap::new();
-    for row in catalog::query(db, &sql).await? {
-        by_table.entry(get(&row, "rel")?).or_default().push(Policy {
-            name: get(&row, "name")?,
-            permissive: get(&row, "polpermissive")?,
-            all_commands: get(&row, "all_commands")?,
-            to_public: get(&row, "to_public")?,
-            qual: get(&row, "qual")?,
-            with_check: get(&row, "with_check")?,
-        });
+    for p in catalog::policies(db, tables).await? {
+        by_table.entry(p.table_oid).or_default().push(p);
     }
     let mut out = Vec::new();
     for t in tables {
@@ -99,10 +75,10 @@ pub(crate) async fn check<C: ConnectionTrait>(
         let policies = by_table.get(&t.oid).map(Vec::as_slice).unwrap_or_default();
         let base_ok = policies
             .iter()
-            .any(|p| p.permissive && p.is_tenant_policy(&expected));
+            .any(|p| p.permissive && is_tenant_policy(p, &expected));
         let guard_ok = policies
             .iter()
-            .any(|p| !p.permissive && p.is_tenant_policy(&expected));
+            .any(|p| !p.permissive && is_tenant_policy(p, &expected));
         if !base_ok {
             let exists = policies.iter().any(|p| p.name == config.policy_name());
             out.push(Finding::new(
@@ -156,7 +132,7 @@ pub(crate) async fn check<C: ConnectionTrait>(
             ));
         }
         for p in policies {
-            if !p.permissive || p.name == config.policy_name() || p.is_tenant_policy(&expected) {
+            if !p.permissive || p.name == config.policy_name() || is_tenant_policy(p, &expected) {
                 continue;
             }
             let (severity, message) = if guard_ok {

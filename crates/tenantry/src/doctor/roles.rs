@@ -4,28 +4,22 @@ use std::collections::BTreeSet;
 
 use sea_orm::ConnectionTrait;
 
-use super::catalog::{self, SYSTEM_SCHEMAS, Scoped, get};
 use super::report::{Check, Finding, Severity};
+use crate::catalog::postgres::{self as catalog, TenantTable};
 use crate::error::Result;
-use crate::policy::{self, QualifiedName, quote_literal, script};
+use crate::policy::{self, script};
 
 const RISKY_TABLE_PRIVILEGES: [&str; 3] = ["TRUNCATE", "REFERENCES", "TRIGGER"];
 
 pub(crate) async fn check<C: ConnectionTrait>(
     db: &C,
-    tables: &[Scoped],
+    tables: &[TenantTable],
     role: &str,
     database: &str,
 ) -> Result<Vec<Finding>> {
-    let lit = quote_literal(role);
     let object = format!("role {role}");
     let mut out = Vec::new();
-    let rows = catalog::query(
-        db,
-        &format!("SELECT rolsuper, rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = {lit}"),
-    )
-    .await?;
-    let Some(row) = rows.first() else {
+    let Some(attributes) = catalog::role(db, role).await? else {
         out.push(Finding::new(
             Severity::Error,
             Check::AppRoleMissing,
@@ -35,7 +29,7 @@ pub(crate) async fn check<C: ConnectionTrait>(
         ));
         return Ok(out);
     };
-    if get::<bool>(row, "rolsuper")? {
+    if attributes.superuser {
         out.push(Finding::new(
             Severity::Error,
             Check::AppRoleSuperuser,
@@ -44,7 +38,7 @@ pub(crate) async fn check<C: ConnectionTrait>(
             Some(script(&[policy::revoke_superuser(role)])),
         ));
     }
-    if get::<bool>(row, "rolbypassrls")? {
+    if attributes.bypass_rls {
         out.push(Finding::new(
             Severity::Error,
             Check::AppRoleBypassRls,
@@ -73,25 +67,8 @@ pub(crate) async fn check<C: ConnectionTrait>(
 
     // Roles it can become: owners of scoped tables, superusers, BYPASSRLS roles.
     let owners: BTreeSet<&str> = tables.iter().map(|t| t.owner.as_str()).collect();
-    let owner_list = if owners.is_empty() {
-        "NULL".to_owned()
-    } else {
-        catalog::literal_list(owners.iter().copied())
-    };
-    let sql = format!(
-        "SELECT DISTINCT g.rolname::text AS granted, t.rolname::text AS target \
-         FROM pg_catalog.pg_auth_members m \
-         JOIN pg_catalog.pg_roles g ON g.oid = m.roleid \
-         CROSS JOIN pg_catalog.pg_roles t \
-         WHERE m.member = (SELECT oid FROM pg_catalog.pg_roles WHERE rolname = {lit}) \
-           AND t.rolname <> {lit} \
-           AND pg_catalog.pg_has_role(g.oid, t.oid, 'MEMBER') \
-           AND (t.rolsuper OR t.rolbypassrls OR t.rolname IN ({owner_list})) \
-         ORDER BY 1, 2"
-    );
-    for row in catalog::query(db, &sql).await? {
-        let granted: String = get(&row, "granted")?;
-        let target: String = get(&row, "target")?;
+    for escalation in catalog::role_escalations(db, role, &owners).await? {
+        let (granted, target) = (&escalation.granted, &escalation.target);
         out.push(Finding::new(
             Severity::Error,
             Check::AppRoleCanSetRole,
@@ -100,68 +77,36 @@ pub(crate) async fn check<C: ConnectionTrait>(
                 "the app role is a member of {granted} and so can SET ROLE {target}, a table \
                  owner, superuser or BYPASSRLS role, escaping Row-Level Security"
             ),
-            Some(script(&[policy::revoke_membership(&granted, role)])),
+            Some(script(&[policy::revoke_membership(granted, role)])),
         ));
     }
 
     // Risky table privileges on scoped tables.
-    if !tables.is_empty() {
-        let checks: Vec<String> = RISKY_TABLE_PRIVILEGES
-            .iter()
-            .map(|p| {
-                format!(
-                    "pg_catalog.has_table_privilege({lit}, c.oid, '{p}') AS {}, \
-                     EXISTS (SELECT FROM pg_catalog.aclexplode(c.relacl) x \
-                       WHERE x.grantee = 0 AND x.privilege_type = '{p}') AS public_{}",
-                    p.to_lowercase(),
-                    p.to_lowercase()
-                )
-            })
-            .collect();
-        let sql = format!(
-            "SELECT c.oid::bigint AS oid, {} FROM pg_catalog.pg_class c WHERE c.oid IN ({})",
-            checks.join(", "),
-            catalog::oid_list(tables)
-        );
-        for row in catalog::query(db, &sql).await? {
-            let oid: i64 = get(&row, "oid")?;
-            let Some(t) = tables.iter().find(|t| t.oid == oid) else {
-                continue;
-            };
-            let mut held = Vec::new();
-            let mut public = false;
-            for p in RISKY_TABLE_PRIVILEGES {
-                if get::<bool>(&row, &p.to_lowercase())? {
-                    held.push(p);
-                }
-                public |= get::<bool>(&row, &format!("public_{}", p.to_lowercase()))?;
-            }
-            if held.is_empty() {
-                continue;
-            }
-            out.push(Finding::new(
-                Severity::Error,
-                Check::AppRoleTablePrivilege,
-                t.name.to_string(),
-                format!(
-                    "the app role holds {} on this table (TRUNCATE ignores Row-Level Security; \
-                     TRIGGER and REFERENCES observe or block other tenants' writes)",
-                    held.join(", ")
-                ),
-                Some(script(&[policy::revoke_table_privileges(
-                    role, &t.name, &held, public,
-                )])),
-            ));
+    for privileges in catalog::table_privileges(db, role, tables, &RISKY_TABLE_PRIVILEGES).await? {
+        let Some(t) = tables.iter().find(|t| t.oid == privileges.table_oid) else {
+            continue;
+        };
+        let (held, public) = (&privileges.held, !privileges.public.is_empty());
+        if held.is_empty() {
+            continue;
         }
+        out.push(Finding::new(
+            Severity::Error,
+            Check::AppRoleTablePrivilege,
+            t.name.to_string(),
+            format!(
+                "the app role holds {} on this table (TRUNCATE ignores Row-Level Security; \
+                 TRIGGER and REFERENCES observe or block other tenants' writes)",
+                held.join(", ")
+            ),
+            Some(script(&[policy::revoke_table_privileges(
+                role, &t.name, held, public,
+            )])),
+        ));
     }
 
     // Temporary tables.
-    let sql = format!(
-        "SELECT pg_catalog.has_database_privilege({lit}, current_database(), 'TEMP') AS temp"
-    );
-    if let Some(row) = catalog::query(db, &sql).await?.first()
-        && get::<bool>(row, "temp")?
-    {
+    if catalog::database_privilege(db, role, "TEMP").await? {
         out.push(Finding::new(
             Severity::Error,
             Check::AppRoleTemp,
@@ -175,21 +120,7 @@ pub(crate) async fn check<C: ConnectionTrait>(
     }
 
     // Sequences.
-    let sql = format!(
-        "SELECT n.nspname, s.relname, \
-           EXISTS (SELECT FROM pg_catalog.aclexplode(s.relacl) x \
-             WHERE x.grantee = 0 AND x.privilege_type = 'UPDATE') AS public \
-         FROM pg_catalog.pg_class s JOIN pg_catalog.pg_namespace n ON n.oid = s.relnamespace \
-         WHERE s.relkind = 'S' AND {SYSTEM_SCHEMAS} \
-           AND CASE WHEN s.relkind = 'S' \
-             THEN pg_catalog.has_sequence_privilege({lit}, s.oid, 'UPDATE') ELSE false END \
-         ORDER BY 1, 2"
-    );
-    for row in catalog::query(db, &sql).await? {
-        let seq = QualifiedName::qualified(
-            get::<String>(&row, "nspname")?,
-            get::<String>(&row, "relname")?,
-        );
+    for (seq, public) in catalog::sequences_with_privilege(db, role, "UPDATE").await? {
         out.push(Finding::new(
             Severity::Warning,
             Check::AppRoleSequenceUpdate,
@@ -197,7 +128,7 @@ pub(crate) async fn check<C: ConnectionTrait>(
             "the app role holds UPDATE on this sequence: setval() lets one tenant disturb every \
              tenant's ids; USAGE is enough for nextval()",
             Some(script(&[
-                policy::revoke_sequence_update(role, &seq, get(&row, "public")?),
+                policy::revoke_sequence_update(role, &seq, public),
                 policy::grant_sequence_usage(role, &seq),
             ])),
         ));

@@ -9,12 +9,11 @@ use std::fmt;
 
 use sea_orm::{ConnectionTrait, DbBackend};
 
-use crate::error::{Error, Result};
-use crate::registry::{Registry, ScopedTable};
-
-mod catalogue;
-
-use catalogue::{Catalogue, mysql, postgres, sqlite};
+use super::set::Registry;
+use super::table::ScopedTable;
+use crate::catalog::{self, Column, Relations};
+use crate::error::Result;
+use crate::tenant::TenantIdType;
 
 /// What [`Registry::verify`] found. Empty lists mean the registry and the database agree.
 ///
@@ -32,13 +31,26 @@ pub struct RegistryReport {
     pub unregistered: Vec<UnregisteredTable>,
     /// Registered tables the database does not have, or whose tenant column it lacks.
     pub missing: Vec<MissingTable>,
+    /// Registered tables whose tenant column's type cannot hold the declared id type
+    /// (PostgreSQL, where column types are read).
+    pub mismatched: Vec<MismatchedType>,
 }
 
 impl RegistryReport {
     /// Whether nothing was found.
     pub fn is_clean(&self) -> bool {
-        self.unregistered.is_empty() && self.missing.is_empty()
+        self.unregistered.is_empty() && self.missing.is_empty() && self.mismatched.is_empty()
     }
+}
+
+/// A registered table whose tenant column has a type the declared id type does not fit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MismatchedType {
+    /// The table as registered (with its declared [`id_type`](ScopedTable::id_type)).
+    pub table: ScopedTable,
+    /// The column's type in the database, as `format_type` prints it.
+    pub found: String,
 }
 
 /// A database table with a tenant column that the registry does not know.
@@ -80,14 +92,21 @@ impl fmt::Display for RegistryReport {
         }
         write!(
             f,
-            "the tenantry registry and the database disagree ({} unregistered, {} missing):",
+            "the tenantry registry and the database disagree ({} unregistered, {} missing",
             self.unregistered.len(),
             self.missing.len()
         )?;
+        if !self.mismatched.is_empty() {
+            write!(f, ", {} of another type", self.mismatched.len())?;
+        }
+        f.write_str("):")?;
         for t in &self.unregistered {
             write!(f, "\n  - {t}")?;
         }
         for t in &self.missing {
+            write!(f, "\n  - {t}")?;
+        }
+        for t in &self.mismatched {
             write!(f, "\n  - {t}")?;
         }
         Ok(())
@@ -131,13 +150,31 @@ impl fmt::Display for MissingTable {
     }
 }
 
+impl fmt::Display for MismatchedType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let declared = self
+            .table
+            .id_type()
+            .map_or_else(|| "its".to_owned(), |t| t.to_string());
+        write!(
+            f,
+            "tenant column {} of registered table `{}` is {} in the database but the entity \
+             declares {declared} ids",
+            self.table.column(),
+            self.table,
+            self.found
+        )
+    }
+}
+
 impl Registry {
     /// Compares the registry with the database's catalogue.
     ///
     /// Reports every table or view that has a column named like one of the registry's tenant
     /// columns ([`tenant_columns`](Self::tenant_columns), `tenant_id` for an empty registry)
-    /// and is not registered, and every registered table that is absent or lacks its tenant
-    /// column. A table registered without a schema covers tables of that name in every schema
+    /// and is not registered, every registered table that is absent or lacks its tenant
+    /// column, and (on PostgreSQL) every registered table whose tenant column's type does not
+    /// hold its declared [`id_type`](ScopedTable::id_type). A table registered without a schema covers tables of that name in every schema
     /// (as the rewriter scopes them) and must exist where unqualified names resolve.
     ///
     /// Read from `pg_catalog` on PostgreSQL (all non-system schemas, whatever the role's
@@ -162,22 +199,28 @@ impl Registry {
     /// # Ok(())
     /// # }
     /// ```
+    ///
+    /// [`Error::UnsupportedBackend`](crate::Error::UnsupportedBackend) on a backend other
+    /// than these three.
     pub async fn verify(&self, db: &impl ConnectionTrait) -> Result<RegistryReport> {
-        let backend = db.get_database_backend();
-        let columns = self.tenant_columns();
-        let catalogue = match backend {
-            DbBackend::Postgres => postgres(db, &columns).await?,
-            DbBackend::MySql => mysql(db, &columns, &self.schemas()).await?,
-            DbBackend::Sqlite => sqlite(db, &columns).await?,
-            #[allow(unreachable_patterns)]
-            other => {
-                return Err(Error::Forbidden {
-                    what: format!("Registry::verify on backend {other:?}"),
-                    reason: "only PostgreSQL, MySQL/MariaDB and SQLite catalogues are known".into(),
-                });
-            }
-        };
-        Ok(compare(self, &catalogue, Rules::of(backend)))
+        self.verify_with(db, &[]).await
+    }
+
+    /// [`verify`](Self::verify), also reporting unregistered tables with one of `extra`
+    /// columns.
+    pub(crate) async fn verify_with(
+        &self,
+        db: &impl ConnectionTrait,
+        extra: &[String],
+    ) -> Result<RegistryReport> {
+        let columns = self.tenant_columns_with(extra);
+        let relations = catalog::relations(db, &columns, &self.schemas()).await?;
+        Ok(compare(
+            self,
+            &columns,
+            &relations,
+            Rules::of(db.get_database_backend()),
+        ))
     }
 
     fn schemas(&self) -> Vec<&str> {
@@ -230,15 +273,27 @@ impl Rules {
     }
 }
 
-fn compare(registry: &Registry, catalogue: &Catalogue, rules: Rules) -> RegistryReport {
-    let tenant_columns = registry.tenant_columns();
+/// Whether a PostgreSQL column type (`format_type`) holds ids of this type.
+fn compatible(id_type: TenantIdType, pg_type: &str) -> bool {
+    match id_type {
+        TenantIdType::String => matches!(pg_type, "text" | "character varying" | "character"),
+        other => other.postgres_type() == pg_type,
+    }
+}
+
+fn compare(
+    registry: &Registry,
+    tenant_columns: &[&str],
+    catalogue: &Relations,
+    rules: Rules,
+) -> RegistryReport {
     let mut report = RegistryReport::default();
 
     for ((schema, name), columns) in &catalogue.tables {
         let tenant: Vec<String> = columns
             .iter()
-            .filter(|c| tenant_columns.iter().any(|t| rules.same_column(c, t)))
-            .cloned()
+            .filter(|c| tenant_columns.iter().any(|t| rules.same_column(&c.name, t)))
+            .map(|c| c.name.clone())
             .collect();
         if tenant.is_empty() {
             continue;
@@ -264,12 +319,15 @@ fn compare(registry: &Registry, catalogue: &Catalogue, rules: Rules) -> Registry
                 .iter()
                 .find_map(|s| find(catalogue, rules, s, table.name())),
         };
-        let missing = match found {
+        let column = found.map(|columns| {
+            columns
+                .iter()
+                .find(|c| rules.same_column(&c.name, table.column()))
+        });
+        let missing = match column {
             None => Some(Missing::Table),
-            Some(columns) if !columns.iter().any(|c| rules.same_column(c, table.column())) => {
-                Some(Missing::Column)
-            }
-            Some(_) => None,
+            Some(None) => Some(Missing::Column),
+            Some(Some(_)) => None,
         };
         if let Some(missing) = missing {
             report.missing.push(MissingTable {
@@ -277,16 +335,28 @@ fn compare(registry: &Registry, catalogue: &Catalogue, rules: Rules) -> Registry
                 missing,
             });
         }
+        if let Some(Some(Column {
+            type_name: Some(found),
+            ..
+        })) = column
+            && let Some(id_type) = table.id_type()
+            && !compatible(id_type, found)
+        {
+            report.mismatched.push(MismatchedType {
+                table: table.clone(),
+                found: found.clone(),
+            });
+        }
     }
     report
 }
 
 fn find<'c>(
-    catalogue: &'c Catalogue,
+    catalogue: &'c Relations,
     rules: Rules,
     schema: &str,
     name: &str,
-) -> Option<&'c [String]> {
+) -> Option<&'c [Column]> {
     if let Some(columns) = catalogue.tables.get(&(schema.to_owned(), name.to_owned())) {
         return Some(columns);
     }
@@ -305,18 +375,26 @@ fn find<'c>(
 mod tests {
     use super::*;
 
-    fn catalogue(search_path: &[&str], tables: &[(&str, &str, &[&str])]) -> Catalogue {
-        let mut c = Catalogue {
+    fn catalogue(search_path: &[&str], tables: &[(&str, &str, &[&str])]) -> Relations {
+        let mut c = Relations {
             search_path: search_path.iter().map(|s| (*s).to_owned()).collect(),
-            ..Catalogue::default()
+            ..Relations::default()
         };
         for (schema, table, columns) in tables {
             c.add((*schema).into(), (*table).into(), None);
             for col in *columns {
-                c.add((*schema).into(), (*table).into(), Some((*col).into()));
+                let column = Column {
+                    name: (*col).into(),
+                    type_name: None,
+                };
+                c.add((*schema).into(), (*table).into(), Some(column));
             }
         }
         c
+    }
+
+    fn check(registry: &Registry, c: &Relations, backend: DbBackend) -> RegistryReport {
+        compare(registry, &registry.tenant_columns(), c, Rules::of(backend))
     }
 
     #[test]
@@ -332,7 +410,7 @@ mod tests {
                 ("public", "countries", &[]),
             ],
         );
-        let report = compare(&registry, &c, Rules::of(DbBackend::Postgres));
+        let report = check(&registry, &c, DbBackend::Postgres);
         assert!(report.is_clean(), "{report}");
     }
 
@@ -351,7 +429,7 @@ mod tests {
                 ("billing", "payments", &["org_id"]),
             ],
         );
-        let report = compare(&registry, &c, Rules::of(DbBackend::Postgres));
+        let report = check(&registry, &c, DbBackend::Postgres);
         insta::assert_snapshot!(report.to_string(), @r"
         the tenantry registry and the database disagree (2 unregistered, 2 missing):
           - `billing.payments` has tenant column `org_id` but is not registered, so it is not scoped; mark its entity with #[derive(TenantScoped)] or add it with `Registry::table`
@@ -373,7 +451,7 @@ mod tests {
                 ("tenant_acme", "orders", &["tenant_id"]),
             ],
         );
-        let report = compare(&registry, &c, Rules::of(DbBackend::Postgres));
+        let report = check(&registry, &c, DbBackend::Postgres);
         assert!(report.unregistered.is_empty());
         assert_eq!(
             report.missing.len(),
@@ -386,11 +464,11 @@ mod tests {
     fn case_rules_per_backend() {
         let registry = Registry::new().table("Orders", "Tenant_ID");
         let c = catalogue(&["main"], &[("main", "orders", &["tenant_id"])]);
-        assert!(compare(&registry, &c, Rules::of(DbBackend::Sqlite)).is_clean());
-        let pg = compare(&registry, &c, Rules::of(DbBackend::Postgres));
+        assert!(check(&registry, &c, DbBackend::Sqlite).is_clean());
+        let pg = check(&registry, &c, DbBackend::Postgres);
         assert_eq!(pg.missing.len(), 1);
         assert!(pg.unregistered.is_empty(), "column names differ in case");
-        let my = compare(&registry, &c, Rules::of(DbBackend::MySql));
+        let my = check(&registry, &c, DbBackend::MySql);
         assert_eq!(
             my.unregistered.len(),
             1,

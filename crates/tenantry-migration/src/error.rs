@@ -1,0 +1,59 @@
+//! The migration helpers' error type.
+
+use sea_orm_migration::sea_orm::DbErr;
+
+/// Everything a [`TenantMigrationExt`](crate::TenantMigrationExt) helper can fail with.
+///
+/// Inside a migration's `up`/`down` (which return SeaORM's `DbErr`), `?` converts it: a
+/// database error stays the `DbErr` it was, anything else becomes `DbErr::Migration` with
+/// this error's message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The table the helper was given does not exist.
+    #[error("table `{table}` does not exist")]
+    TableNotFound {
+        /// The table, as given.
+        table: String,
+    },
+    /// The table has no column of that name.
+    #[error("table `{table}` has no column `{column}`; add the tenant column first")]
+    ColumnNotFound {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+    },
+    /// A table reference that is not a table name (a subquery, a function call…).
+    #[error("expected a table name, not a subquery or function")]
+    NotATable,
+    /// The backend cannot do what the helper was asked for.
+    #[error("{backend} cannot {what}: {hint}")]
+    Unsupported {
+        /// The backend (`MySQL`, `SQLite`).
+        backend: &'static str,
+        /// What it cannot do.
+        what: String,
+        /// What to do instead.
+        hint: String,
+    },
+    /// tenantry refused to generate the DDL or to read the catalogue.
+    #[error(transparent)]
+    Tenantry(#[from] tenantry::Error),
+    /// A database error.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+impl From<Error> for DbErr {
+    fn from(err: Error) -> Self {
+        match err {
+            Error::Db(db) => db,
+            Error::Tenantry(tenantry::Error::Db(db)) => db,
+            other => DbErr::Migration(format!("tenantry: {other}")),
+        }
+    }
+}
+
+/// `Result` with the migration helpers' [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
