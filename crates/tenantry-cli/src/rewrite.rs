@@ -8,8 +8,9 @@
 //! stdout carries the rewritten SQL, then a comment line listing what each placeholder binds
 //! (`-- $1 = <value 1>, $2 = 42 (tenant)`), so the output can be pasted as is. With
 //! `--inline` the tenant is written into the SQL as a literal (for pasting into psql); the
-//! statement's own placeholders stay. A refused statement exits with status 2 and the reason
-//! on stderr.
+//! statement's own placeholders stay. SQL that begins with `-` (a `-- comment`) follows `--`,
+//! or comes on stdin. A refused statement exits with status 3 and the reason on stderr; a
+//! wrong call exits with 2, as clap's own usage errors do (`--help` lists the exit codes).
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -38,8 +39,34 @@ impl Backend {
     }
 }
 
+/// What `--help` shows after the options: examples and the exit codes.
+const AFTER_HELP: &str = "\
+Examples:
+  tenantry rewrite --backend postgres --tenant 42 --table orders 'SELECT * FROM orders'
+  # SQL that begins with `-` (such as a `-- comment`) goes after `--`:
+  tenantry rewrite --backend postgres --tenant 42 --table orders -- '-- monthly report
+  SELECT * FROM orders'
+  # or on stdin, which needs no `--`:
+  tenantry rewrite --backend sqlite --tenant 7 --table orders < report.sql
+
+Exit codes:
+  0  rewritten, or passed through unchanged when it touches no scoped table; SQL on stdout
+  2  called wrongly: an unknown or missing option (clap's usage error), an invalid --tenant
+     or --table value, or stdin that cannot be read as UTF-8 text
+  3  refused: tenantry will not run this statement for a tenant; the reason is on stderr";
+
+/// Called wrongly: clap's own exit code for usage errors, used for invalid values too.
+const EXIT_USAGE: u8 = 2;
+/// The rewriter refused the statement.
+const EXIT_REFUSED: u8 = 3;
+
 /// Arguments of `tenantry rewrite`.
 #[derive(Debug, clap::Args)]
+// Written out for the `[--]`, which clap's generated usage line leaves out.
+#[command(
+    override_usage = "tenantry rewrite [OPTIONS] --backend <BACKEND> --tenant <TENANT> [--] [SQL]",
+    after_help = AFTER_HELP
+)]
 pub(crate) struct Args {
     /// The SQL dialect.
     #[arg(long, value_enum)]
@@ -55,7 +82,21 @@ pub(crate) struct Args {
     #[arg(long)]
     inline: bool,
     /// The statement(s); read from stdin when absent.
+    ///
+    /// SQL that begins with `-`, such as a `-- comment`, must follow `--` (which ends the
+    /// options: put them all before it); without `--` it is read as an option and rejected
+    /// with exit code 2. SQL on stdin needs no `--`.
+    // Not `allow_hyphen_values`: clap would still read a comment such as `--tenant=5 …` as
+    // the option, and take a mistyped option (`--inlin`) as the SQL, ignoring stdin.
     sql: Option<String>,
+}
+
+/// Why `tenantry rewrite` printed no SQL.
+enum Failure {
+    /// Called wrongly: a bad `--tenant` or `--table` value, or unreadable stdin.
+    Usage(String),
+    /// The rewriter refused the statement.
+    Refused(Error),
 }
 
 /// Runs `tenantry rewrite`.
@@ -65,9 +106,13 @@ pub(crate) fn run(args: Args) -> ExitCode {
             print_out(&out);
             ExitCode::SUCCESS
         }
-        Err(message) => {
+        Err(Failure::Usage(message)) => {
             eprintln!("tenantry rewrite: {message}");
-            ExitCode::from(2)
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(Failure::Refused(e)) => {
+            eprintln!("tenantry rewrite: {e}");
+            ExitCode::from(EXIT_REFUSED)
         }
     }
 }
@@ -77,16 +122,16 @@ fn print_out(out: &str) {
     println!("{out}");
 }
 
-fn run_inner(args: &Args) -> Result<String, String> {
-    let tenant = parse_tenant(&args.tenant)?;
-    let registry = registry(&args.tables)?;
+fn run_inner(args: &Args) -> Result<String, Failure> {
+    let tenant = parse_tenant(&args.tenant).map_err(Failure::Usage)?;
+    let registry = registry(&args.tables).map_err(Failure::Usage)?;
     let sql = match &args.sql {
         Some(sql) => sql.clone(),
         None => {
             let mut s = String::new();
             std::io::stdin()
                 .read_to_string(&mut s)
-                .map_err(|e| format!("reading SQL from stdin: {e}"))?;
+                .map_err(|e| Failure::Usage(format!("reading SQL from stdin: {e}")))?;
             s
         }
     };
@@ -116,7 +161,7 @@ fn run_inner(args: &Args) -> Result<String, String> {
                 stand_ins[checked] = tenant.to_value();
                 checked += 1;
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(Failure::Refused(e)),
         }
     }
 }

@@ -153,7 +153,7 @@ fn unscoped_statement_passes_through() {
 }
 
 #[test]
-fn refused_statement_exits_2() {
+fn refused_statement_exits_3() {
     insta::assert_snapshot!(run(
         &[
             "--backend",
@@ -198,4 +198,99 @@ fn bad_tenant_exits_2() {
         ],
         None
     ));
+}
+
+#[test]
+fn sql_starting_with_a_comment_after_the_separator() {
+    insta::assert_snapshot!(run(
+        &[
+            "--backend",
+            "postgres",
+            "--tenant",
+            "42",
+            "--table",
+            "orders",
+            "--",
+            "-- monthly report\nSELECT * FROM orders",
+        ],
+        None
+    ));
+}
+
+#[test]
+fn sql_starting_with_a_comment_from_stdin() {
+    insta::assert_snapshot!(run(
+        &["--backend", "mysql", "--tenant", "7", "--table", "orders"],
+        Some("-- monthly report\nSELECT * FROM orders WHERE id = ?;\n")
+    ));
+}
+
+#[test]
+fn sql_starting_with_a_comment_without_the_separator_is_a_usage_error() {
+    let out = run(
+        &[
+            "--backend",
+            "postgres",
+            "--tenant",
+            "42",
+            "--table",
+            "orders",
+            "-- monthly report\nSELECT * FROM orders",
+        ],
+        None,
+    );
+    assert!(
+        out.starts_with("exit: 2\n--- stdout\n--- stderr\n"),
+        "{out}"
+    );
+    assert!(out.contains("unexpected argument"), "{out}");
+}
+
+#[test]
+fn missing_option_exits_2() {
+    let out = run(&["--tenant", "42", "SELECT 1"], None);
+    assert!(
+        out.starts_with("exit: 2\n--- stdout\n--- stderr\n"),
+        "{out}"
+    );
+    assert!(out.contains("--backend <BACKEND>"), "{out}");
+}
+
+#[test]
+fn refusal_exits_3_with_the_reason_on_stderr() {
+    let out = run(
+        &[
+            "--backend",
+            "mysql",
+            "--tenant",
+            "42",
+            "--table",
+            "orders",
+            "--",
+            "-- every tenant's rows\nTRUNCATE orders",
+        ],
+        None,
+    );
+    assert!(
+        out.starts_with("exit: 3\n--- stdout\n--- stderr\ntenantry rewrite: refused TRUNCATE: "),
+        "{out}"
+    );
+}
+
+#[test]
+fn help_shows_the_separator_and_the_exit_codes() {
+    let out = run(&["--help"], None);
+    assert!(out.starts_with("exit: 0\n"), "{out}");
+    assert!(out.contains("[--] [SQL]"), "{out}");
+    assert!(
+        out.contains("--table orders -- '-- monthly report"),
+        "{out}"
+    );
+    for code in [
+        "  0  rewritten",
+        "  2  called wrongly",
+        "  3  refused: tenantry will not run this statement",
+    ] {
+        assert!(out.contains(code), "{code}: {out}");
+    }
 }

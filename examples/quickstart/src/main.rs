@@ -185,8 +185,28 @@ async fn database_layer(db: &DatabaseConnection, acme: Uuid, globex: Uuid) -> Re
             seen.first()
         );
     }
+    // The DATABASE_URL connection itself, no SET ROLE. FORCE binds the tables' owner too: only
+    // a superuser or a BYPASSRLS role counts every tenant's rows.
+    let who = db
+        .query_one_raw(raw("SELECT current_user::text, rolsuper, rolbypassrls \
+             FROM pg_roles WHERE rolname = current_user"))
+        .await?
+        .context("no row for current_user in pg_roles")?;
+    let user: String = who.try_get_by_index(0)?;
+    let kind = match (who.try_get_by_index(1)?, who.try_get_by_index(2)?) {
+        (true, _) => Some("a superuser"),
+        (false, true) => Some("a BYPASSRLS role"),
+        (false, false) => None,
+    };
     let total = orders::Entity::find().count(db).await?;
-    println!("  (the owner, which bypasses RLS, counts {total} orders in all)");
+    match kind {
+        Some(kind) => println!(
+            "  ({user}, the DATABASE_URL role, is {kind}, so RLS does not bind it: it counts {total} orders in all)"
+        ),
+        None => println!(
+            "  ({user}, the DATABASE_URL role, is bound by RLS even as the tables' owner (FORCE): it counts {total} orders with no tenant set)"
+        ),
+    }
     Ok(())
 }
 
