@@ -362,3 +362,9 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// The workspace README's Rust examples, compiled as doctests of this crate so that the README
+/// cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
