@@ -368,3 +368,13 @@ impl Drop for TestDb {
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
+
+/// The Rust examples of the `tenantry` crate's README.
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/tenantry/README.md")]
+pub struct TenantryReadmeDoctests;
+
+/// The Rust examples of the `tenantry-migration` crate's README.
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/tenantry-migration/README.md")]
+pub struct TenantryMigrationReadmeDoctests;

@@ -15,6 +15,7 @@ pub mod rewrite;
 mod scoped;
 mod tenant;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 mod verify;
 
