@@ -362,3 +362,19 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// The workspace README's Rust examples, compiled as doctests of this crate so that the README
+/// cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
+/// The Rust examples of the `tenantry` crate's README.
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/tenantry/README.md")]
+pub struct TenantryReadmeDoctests;
+
+/// The Rust examples of the `tenantry-migration` crate's README.
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/tenantry-migration/README.md")]
+pub struct TenantryMigrationReadmeDoctests;

@@ -17,6 +17,7 @@ mod scoped;
 pub mod sql;
 mod tenant;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 
 pub use connection::{Audited, RawTransaction, RowStream, TenantDatabase, TenantTransaction};
