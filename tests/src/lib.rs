@@ -378,3 +378,8 @@ pub struct TenantryReadmeDoctests;
 #[cfg(doctest)]
 #[doc = include_str!("../../crates/tenantry-migration/README.md")]
 pub struct TenantryMigrationReadmeDoctests;
+
+/// The Rust examples of the `tenantry-macros` crate's README.
+#[cfg(doctest)]
+#[doc = include_str!("../../crates/tenantry-macros/README.md")]
+pub struct TenantryMacrosReadmeDoctests;
