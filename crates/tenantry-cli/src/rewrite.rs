@@ -170,12 +170,17 @@ fn run_inner(args: &Args) -> Result<String, Failure> {
 const STAND_IN: Value = Value::Int(None);
 
 fn parse_tenant(s: &str) -> Result<TenantId, String> {
-    if let Ok(u) = uuid::Uuid::parse_str(s) {
-        return Ok(TenantId::from(u));
+    let tenant = match uuid::Uuid::parse_str(s) {
+        Ok(u) => TenantId::from(u),
+        Err(_) => s
+            .parse::<i64>()
+            .map(TenantId::from)
+            .map_err(|_| format!("--tenant `{s}` is neither a UUID nor an integer"))?,
+    };
+    match tenant.invalid_reason() {
+        Some(reason) => Err(format!("--tenant `{s}`: {reason}")),
+        None => Ok(tenant),
     }
-    s.parse::<i64>()
-        .map(TenantId::from)
-        .map_err(|_| format!("--tenant `{s}` is neither a UUID nor an integer"))
 }
 
 fn registry(tables: &[String]) -> Result<Registry, String> {

@@ -294,3 +294,24 @@ fn help_shows_the_separator_and_the_exit_codes() {
         assert!(out.contains(code), "{code}: {out}");
     }
 }
+
+#[test]
+fn a_tenant_that_can_never_be_one_is_a_usage_error() {
+    let out = run(
+        &[
+            "--backend",
+            "postgres",
+            "--tenant",
+            "00000000-0000-0000-0000-000000000000",
+            "--table",
+            "orders",
+            "SELECT * FROM orders",
+        ],
+        None,
+    );
+    assert_eq!(
+        out,
+        "exit: 2\n--- stdout\n--- stderr\ntenantry rewrite: --tenant \
+         `00000000-0000-0000-0000-000000000000`: the nil UUID is never a tenant (an unset id?)\n"
+    );
+}

@@ -66,6 +66,24 @@ pub enum TenantId {
 }
 
 impl TenantId {
+    /// Why this id can never be a tenant (the nil UUID, an empty string, a string with NUL),
+    /// or `None` when it can. [`TenantDatabase::begin`](crate::TenantDatabase::begin) refuses
+    /// such ids with [`Error::InvalidTenant`](crate::Error::InvalidTenant).
+    ///
+    /// ```
+    /// use tenantry::TenantId;
+    /// assert!(TenantId::from(uuid::Uuid::nil()).invalid_reason().is_some());
+    /// assert!(TenantId::from(0_i64).invalid_reason().is_none());
+    /// ```
+    pub fn invalid_reason(&self) -> Option<&'static str> {
+        match self {
+            Self::Uuid(u) if u.is_nil() => Some("the nil UUID is never a tenant (an unset id?)"),
+            Self::String(s) if s.is_empty() => Some("an empty string is never a tenant"),
+            Self::String(s) if s.contains('\0') => Some("a tenant id cannot contain NUL"),
+            _ => None,
+        }
+    }
+
     /// The type of this id.
     pub fn id_type(&self) -> TenantIdType {
         match self {

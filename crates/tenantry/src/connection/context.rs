@@ -96,16 +96,13 @@ impl<'a> TenantContext<'a> {
 
 /// Checks that a tenant id can be used at all.
 pub(crate) fn validate_tenant(tenant: &TenantId) -> Result<(), Error> {
-    let reason = match tenant {
-        TenantId::Uuid(u) if u.is_nil() => "the nil UUID is never a tenant (an unset id?)",
-        TenantId::String(s) if s.is_empty() => "an empty string is never a tenant",
-        TenantId::String(s) if s.contains('\0') => "a tenant id cannot contain NUL",
-        _ => return Ok(()),
-    };
-    Err(Error::InvalidTenant {
-        tenant: tenant.to_string(),
-        reason: reason.into(),
-    })
+    match tenant.invalid_reason() {
+        None => Ok(()),
+        Some(reason) => Err(Error::InvalidTenant {
+            tenant: tenant.to_string(),
+            reason: reason.into(),
+        }),
+    }
 }
 
 #[cfg(test)]

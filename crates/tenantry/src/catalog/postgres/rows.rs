@@ -44,18 +44,20 @@ pub(super) fn name_of(row: &QueryResult) -> Result<QualifiedName> {
     ))
 }
 
-/// `'a', 'b'` for an `IN (…)` list (`NULL` when empty, so `IN (NULL)` matches nothing).
-pub(super) fn literal_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    let list = items
-        .into_iter()
-        .map(quote_literal)
-        .collect::<Vec<_>>()
-        .join(", ");
+/// The items of an `IN (…)` list, comma-separated (`NULL` when empty, so `IN (NULL)` matches
+/// nothing).
+pub(super) fn in_list(items: impl IntoIterator<Item = String>) -> String {
+    let list = items.into_iter().collect::<Vec<_>>().join(", ");
     if list.is_empty() {
         "NULL".to_owned()
     } else {
         list
     }
+}
+
+/// `'a', 'b'` for an `IN (…)` list.
+pub(super) fn literal_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    in_list(items.into_iter().map(quote_literal))
 }
 
 /// Separator used to aggregate names in one text value.

@@ -2,7 +2,7 @@
 
 use sea_orm::ConnectionTrait;
 
-use super::rows::{SYSTEM_SCHEMAS, get, literal_list, name_of, query, query_with};
+use super::rows::{SYSTEM_SCHEMAS, get, in_list, literal_list, name_of, query, query_with};
 use crate::catalog::{Column, Relations, column_values, opt_text, placeholders, text};
 use crate::error::Result;
 use crate::sql::QualifiedName;
@@ -29,18 +29,9 @@ pub struct TenantTable {
     pub owner: String,
 }
 
-/// `1, 2, 3` (or `NULL` when empty, so `IN (NULL)` matches nothing).
+/// The tables' `oid`s for an `IN (…)` list.
 pub(super) fn oid_list(tables: &[TenantTable]) -> String {
-    let list = tables
-        .iter()
-        .map(|t| t.oid.to_string())
-        .collect::<Vec<_>>()
-        .join(", ");
-    if list.is_empty() {
-        "NULL".to_owned()
-    } else {
-        list
-    }
+    in_list(tables.iter().map(|t| t.oid.to_string()))
 }
 
 /// Every ordinary or partitioned table (and partition), in a user schema, having one of the
