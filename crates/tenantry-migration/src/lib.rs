@@ -34,9 +34,11 @@
 //! [`enable_partition_isolation`](TenantMigrationExt::enable_partition_isolation) right
 //! after creating one. `tenantry doctor` reports any partition left without policies.
 
+mod directory;
 mod error;
 mod ext;
 
+pub use directory::{DirectoryMigration, directory_migration};
 pub use error::{Error, Result};
 pub use ext::TenantMigrationExt;
 pub use tenantry::policy::{self, PolicyConfig};

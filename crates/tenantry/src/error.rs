@@ -121,6 +121,116 @@ pub enum Error {
         /// The backend.
         backend: String,
     },
+    /// A placement written as text does not read as one.
+    #[error("invalid placement `{placement}`: {reason}")]
+    InvalidPlacement {
+        /// The text.
+        placement: String,
+        /// Why.
+        reason: String,
+    },
+    /// A schema, database or server name a placement cannot use.
+    #[error("invalid {what} name `{name}`: {reason}")]
+    InvalidName {
+        /// `schema`, `database` or `server`.
+        what: &'static str,
+        /// The name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// The directory does not know the tenant.
+    #[error(
+        "unknown tenant `{tenant}`: the directory has no entry for it; create it first (`tenants create`)"
+    )]
+    UnknownTenant {
+        /// The tenant.
+        tenant: String,
+    },
+    /// The directory already has the tenant.
+    #[error("tenant `{tenant}` already exists in the directory")]
+    TenantExists {
+        /// The tenant.
+        tenant: String,
+    },
+    /// The tenant's state does not let it be served.
+    #[error("tenant `{tenant}` is {state}: {hint}")]
+    TenantUnavailable {
+        /// The tenant.
+        tenant: String,
+        /// Its state (`provisioning`, `suspended`, `deleted`).
+        state: String,
+        /// What to do.
+        hint: String,
+    },
+    /// The tenant's placement changed since it was read.
+    #[error(
+        "the placement of tenant `{tenant}` changed meanwhile (version {found}, expected {expected}); read it again"
+    )]
+    StalePlacement {
+        /// The tenant.
+        tenant: String,
+        /// The version the change expected.
+        expected: i64,
+        /// The version found.
+        found: i64,
+    },
+    /// A placement names a server that is not configured.
+    #[error("unknown server `{server}` (configured: {}); add it in code or to TENANTRY_SERVERS", if known.is_empty() { "none".to_owned() } else { known.join(", ") })]
+    UnknownServer {
+        /// The server.
+        server: String,
+        /// The servers configured.
+        known: Vec<String>,
+    },
+    /// A server's configuration is not usable.
+    #[error("server `{server}` is misconfigured: {reason}")]
+    InvalidServer {
+        /// The server.
+        server: String,
+        /// Why.
+        reason: String,
+    },
+    /// A tenant database could not be reached.
+    #[error(
+        "server `{server}` is unavailable for database `{database}`: {message}; only tenants placed there are affected, retry when it is back"
+    )]
+    ServerUnavailable {
+        /// The server.
+        server: String,
+        /// The tenant database.
+        database: String,
+        /// The driver's error.
+        message: String,
+    },
+    /// No room for one more tenant database pool: every open pool is in use.
+    #[error(
+        "no room for another tenant database pool: {pools} of {max_pools} pools open, {connections} of {budget} connections budgeted, none idle; retry, or raise the limits"
+    )]
+    ConnectionBudget {
+        /// Open pools.
+        pools: usize,
+        /// The cap on pools.
+        max_pools: usize,
+        /// Connections the open pools may hold.
+        connections: u32,
+        /// The connection budget.
+        budget: u32,
+    },
+    /// The directory holds something tenantry cannot read, or failed.
+    #[error("tenant directory: {message}")]
+    Directory {
+        /// What went wrong.
+        message: String,
+    },
+    /// A placement this backend does not support.
+    #[error("{placement} placements are not supported on {backend}")]
+    PlacementUnsupported {
+        /// The placement kind.
+        placement: String,
+        /// The backend.
+        backend: String,
+    },
     /// A database error.
     #[error(transparent)]
     Db(#[from] DbErr),

@@ -10,6 +10,7 @@ pub mod catalog;
 mod connection;
 pub mod doctor;
 mod error;
+pub mod placement;
 pub mod policy;
 mod registry;
 pub mod rewrite;

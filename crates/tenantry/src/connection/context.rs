@@ -1,11 +1,11 @@
 //! The database-side tenant context: what a tenant transaction carries on PostgreSQL, and the
 //! statements that install it.
 //!
-//! A [`TenantContext`] is the one value the begin statement is built from. Today it holds the
-//! tenant, the setting that carries it and the transaction's options; whatever else a tenant
-//! transaction must establish before its first statement (a schema search path, a lock that
-//! fences moves) belongs here as one more item of [`TenantContext::settings`], so that it still
-//! travels in the same round trip as `BEGIN`.
+//! A [`TenantContext`] is the one value the begin statement is built from: the tenant, the
+//! setting that carries it, the schema search path of a schema placement and the
+//! transaction's options. Whatever else a tenant transaction must establish before its first
+//! statement (a lock that fences moves) belongs here as one more item of
+//! [`TenantContext::settings`], so that it still travels in the same round trip as `BEGIN`.
 
 use sea_orm::{
     AccessMode, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, IsolationLevel, Statement,
@@ -13,6 +13,7 @@ use sea_orm::{
 };
 
 use crate::error::Error;
+use crate::placement::search_path_sql;
 use crate::sql::{SettingName, quote_literal};
 use crate::tenant::TenantId;
 
@@ -23,6 +24,8 @@ pub(crate) struct TenantContext<'a> {
     pub(crate) tenant: &'a TenantId,
     /// The setting the RLS policies read.
     pub(crate) setting: &'a SettingName,
+    /// The schema search path (a schema placement: its schema, then the shared one).
+    pub(crate) search_path: Option<&'a [String]>,
     /// Isolation level for `BEGIN`.
     pub(crate) isolation_level: Option<IsolationLevel>,
     /// Access mode for `BEGIN`.
@@ -38,6 +41,7 @@ impl<'a> TenantContext<'a> {
         Self {
             tenant,
             setting,
+            search_path: None,
             isolation_level: options.isolation_level,
             access_mode: options.access_mode,
         }
@@ -48,11 +52,15 @@ impl<'a> TenantContext<'a> {
     /// The tenant is rendered from its typed id, never from user text; the setting is a
     /// checked `prefix.name` that needs no quoting.
     pub(crate) fn settings(&self) -> Vec<String> {
-        vec![format!(
+        let mut settings = vec![format!(
             "SET LOCAL {} = {}",
             self.setting,
             quote_literal(&self.tenant.to_setting())
-        )]
+        )];
+        if let Some(path) = self.search_path {
+            settings.push(format!("SET LOCAL search_path = {}", search_path_sql(path)));
+        }
+        settings
     }
 
     /// The one simple query that installs the context and opens the transaction.
@@ -82,14 +90,18 @@ impl<'a> TenantContext<'a> {
         if txn.get_database_backend() != DbBackend::Postgres {
             return Ok(());
         }
-        let stmt = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT set_config($1, $2, true)",
-            [
-                self.setting.as_str().into(),
-                self.tenant.to_setting().into(),
-            ],
-        );
+        let mut values = vec![
+            self.setting.as_str().into(),
+            self.tenant.to_setting().into(),
+        ];
+        let sql = match self.search_path {
+            None => "SELECT set_config($1, $2, true)",
+            Some(path) => {
+                values.push(search_path_sql(path).into());
+                "SELECT set_config($1, $2, true), set_config('search_path', $3, true)"
+            }
+        };
+        let stmt = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
         txn.execute_raw(stmt).await.map(|_| ())
     }
 }
@@ -128,10 +140,26 @@ mod tests {
         TenantContext {
             tenant,
             setting: &setting,
+            search_path: None,
             isolation_level,
             access_mode,
         }
         .begin_statement()
+    }
+
+    #[test]
+    fn schema_placement_sets_the_search_path_in_the_same_query() {
+        let setting = SettingName::default();
+        let tenant = TenantId::from(7_i64);
+        let path = ["tenant_7".to_owned(), "public".to_owned()];
+        let context = TenantContext {
+            search_path: Some(&path),
+            ..TenantContext::new(&tenant, &setting, &TransactionOptions::default())
+        };
+        assert_eq!(
+            context.begin_statement(),
+            "SET LOCAL tenantry.tenant_id = '7'; SET LOCAL search_path = \"tenant_7\", \"public\"; BEGIN"
+        );
     }
 
     #[test]

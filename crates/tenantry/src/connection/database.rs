@@ -4,7 +4,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use sea_orm::{DatabaseConnection, DbErr, TransactionError, TransactionOptions, TransactionTrait};
+use sea_orm::{
+    AccessMode, ConnAcquireErr, DatabaseConnection, DbErr, TransactionError, TransactionOptions,
+    TransactionTrait,
+};
 
 use super::audited::Audited;
 use super::closure::run;
@@ -12,6 +15,9 @@ use super::context::{TenantContext, validate_tenant};
 use super::raw::RawTransaction;
 use super::transaction::TenantTransaction;
 use crate::error::Error;
+use crate::placement::{
+    Directory, Placement, PoolStats, Route, Router, RouterConfig, Servers, TenantState, unreachable,
+};
 use crate::registry::Registry;
 use crate::rewrite::Rewriter;
 use crate::sql::SettingName;
@@ -56,6 +62,8 @@ pub struct TenantDatabase {
     rewriter: Arc<Rewriter>,
     admin: Option<DatabaseConnection>,
     setting: SettingName,
+    router: Option<Arc<Router>>,
+    placements: RouterConfig,
 }
 
 impl TenantDatabase {
@@ -67,6 +75,8 @@ impl TenantDatabase {
             rewriter: Arc::new(Rewriter::new(Registry::from_entities())),
             admin: None,
             setting: SettingName::default(),
+            router: None,
+            placements: RouterConfig::default(),
         }
     }
 
@@ -97,6 +107,99 @@ impl TenantDatabase {
         Ok(self.with_setting(SettingName::new(name)?))
     }
 
+    /// Makes `begin` follow `directory`: each tenant's transaction opens where its
+    /// [`Placement`] says its rows are, and only in a state that serves it.
+    ///
+    /// - `Shared`: on the wrapped connection, as without a directory.
+    /// - `Schema { schema }`: on the wrapped connection, with `search_path` set to the schema
+    ///   and then the shared schema ([`with_shared_schema`](Self::with_shared_schema)),
+    ///   transaction-locally, in the same round trip as the tenant.
+    /// - `Database { server, database }`: on a pool of that database on the named server
+    ///   (`servers`), opened on first use, closed when idle and room is needed
+    ///   ([`with_pool_limits`](Self::with_pool_limits)).
+    ///
+    /// A tenant the directory does not know is [`Error::UnknownTenant`]; `provisioning`,
+    /// `suspended` and `deleted` tenants are [`Error::TenantUnavailable`]; a `read_only`
+    /// tenant gets read-only transactions. Lookups are cached
+    /// ([`with_directory_cache`](Self::with_directory_cache)); a hit costs no round trip.
+    pub fn with_directory(mut self, directory: Arc<dyn Directory>, servers: Servers) -> Self {
+        self.router = Some(Arc::new(Router::new(directory, servers, &self.placements)));
+        self
+    }
+
+    /// Rebuilds the router with changed settings (its cache and pools start empty).
+    fn reconfigure(mut self) -> Self {
+        if let Some(router) = self.router.take() {
+            let servers = router.servers().clone();
+            let directory = Arc::clone(router.directory());
+            self.router = Some(Arc::new(Router::new(directory, servers, &self.placements)));
+        }
+        self
+    }
+
+    /// How many directory lookups are kept (default 10,000) and for how long (default 30 s):
+    /// a placement or state change reaches a process at the latest after `ttl`, or at once
+    /// with [`invalidate`](Self::invalidate).
+    pub fn with_directory_cache(mut self, capacity: usize, ttl: std::time::Duration) -> Self {
+        self.placements.cache_capacity = capacity;
+        self.placements.cache_ttl = ttl;
+        self.reconfigure()
+    }
+
+    /// The cap on open tenant database pools (default 64) and on the connections they may
+    /// hold together (default 256): opening one more closes the least recently used idle
+    /// pool, and fails with [`Error::ConnectionBudget`] when none is idle.
+    pub fn with_pool_limits(mut self, max_pools: usize, connection_budget: u32) -> Self {
+        self.placements.max_pools = max_pools;
+        self.placements.connection_budget = connection_budget;
+        self.reconfigure()
+    }
+
+    /// The schema behind a tenant schema on the search path (default `public`): where
+    /// reference data and the shared tables are.
+    pub fn with_shared_schema(mut self, schema: &str) -> Result<Self, Error> {
+        crate::placement::check_name("schema", schema)?;
+        self.placements.shared_schema = schema.to_owned();
+        Ok(self.reconfigure())
+    }
+
+    /// Where `tenant`'s rows live (`Shared` without a directory).
+    pub async fn placement(&self, tenant: impl Into<TenantId>) -> Result<Placement, Error> {
+        match &self.router {
+            None => Ok(Placement::Shared),
+            Some(router) => Ok(router.record(&tenant.into()).await?.placement),
+        }
+    }
+
+    /// Forgets the cached directory entry of `tenant` (after changing it).
+    pub fn invalidate(&self, tenant: impl Into<TenantId>) {
+        if let Some(router) = &self.router {
+            router.invalidate(&tenant.into());
+        }
+    }
+
+    /// Forgets every cached directory entry.
+    pub fn invalidate_all(&self) {
+        if let Some(router) = &self.router {
+            router.invalidate_all();
+        }
+    }
+
+    /// The tenant database pools: how many, what they may hold, the limits.
+    pub fn pool_stats(&self) -> Option<PoolStats> {
+        self.router.as_ref().map(|r| r.pool_stats())
+    }
+
+    /// Directory lookups served from the cache and from the directory, so far.
+    pub fn directory_cache_counts(&self) -> Option<(u64, u64)> {
+        self.router.as_ref().map(|r| r.cache_counts())
+    }
+
+    /// The directory, if `begin` follows one.
+    pub fn directory(&self) -> Option<&Arc<dyn Directory>> {
+        self.router.as_ref().map(|r| r.directory())
+    }
+
     /// Opens a transaction for `tenant`.
     ///
     /// On PostgreSQL the tenant is set transaction-locally (`SET LOCAL`): it lives exactly as
@@ -123,33 +226,83 @@ impl TenantDatabase {
     ) -> Result<TenantTransaction, DbErr> {
         let tenant = tenant.into();
         validate_tenant(&tenant)?;
-        let txn = self
-            .begin_raw(
-                &TenantContext::new(&tenant, &self.setting, &options),
-                options,
-            )
-            .await?;
+        let Some(router) = &self.router else {
+            let context = TenantContext::new(&tenant, &self.setting, &options);
+            let txn = self.begin_raw(&self.inner, &context, options).await?;
+            return Ok(TenantTransaction::new(
+                txn,
+                tenant,
+                Arc::clone(&self.rewriter),
+                None,
+            ));
+        };
+        let mut options = options;
+        let record = router.record(&tenant).await?;
+        Router::check_state(&record)?;
+        if record.state == TenantState::ReadOnly {
+            options.access_mode = Some(AccessMode::ReadOnly);
+        }
+        let placement = Arc::new(record.placement);
+        let txn = match router.route(&placement).await? {
+            Route::Control { search_path } => {
+                let context = TenantContext {
+                    search_path: search_path.as_deref(),
+                    ..TenantContext::new(&tenant, &self.setting, &options)
+                };
+                self.begin_raw(&self.inner, &context, options).await?
+            }
+            Route::Pool {
+                conn,
+                server,
+                database,
+            } => {
+                let context = TenantContext::new(&tenant, &self.setting, &options);
+                match self.begin_raw(&conn, &context, options).await {
+                    // The pool was closed to make room between the lookup and the acquire:
+                    // once more, on a pool opened for it.
+                    Err(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed)) => {
+                        let Route::Pool { conn, .. } = router.route(&placement).await? else {
+                            unreachable!("a database placement routes to a pool");
+                        };
+                        self.begin_raw(&conn, &context, options).await
+                    }
+                    other => other,
+                }
+                .map_err(|e| unreachable(&server, &database, e))?
+            }
+        };
         Ok(TenantTransaction::new(
             txn,
             tenant,
             Arc::clone(&self.rewriter),
+            Some(placement),
         ))
     }
 
     /// Opens the transaction under a tenant transaction, with its context installed.
     async fn begin_raw(
         &self,
+        conn: &DatabaseConnection,
         context: &TenantContext<'_>,
         options: TransactionOptions,
     ) -> Result<RawTransaction, DbErr> {
         #[cfg(feature = "sqlx-postgres")]
-        if let sea_orm::DatabaseConnectionType::SqlxPostgresPoolConnection(_) = &self.inner.inner {
-            let pool = self.inner.get_postgres_connection_pool();
+        if let sea_orm::DatabaseConnectionType::SqlxPostgresPoolConnection(_) = &conn.inner {
+            let pool = conn.get_postgres_connection_pool();
             return super::postgres::PgTransaction::begin(pool, context)
                 .await
                 .map(RawTransaction::from);
         }
-        let txn = self.inner.begin_with_options(options).await?;
+        if context.search_path.is_some()
+            && conn.get_database_backend() != sea_orm::DbBackend::Postgres
+        {
+            return Err(Error::PlacementUnsupported {
+                placement: "schema".into(),
+                backend: format!("{:?}", conn.get_database_backend()),
+            }
+            .into());
+        }
+        let txn = conn.begin_with_options(options).await?;
         context.install(&txn).await?;
         Ok(RawTransaction::from(txn))
     }

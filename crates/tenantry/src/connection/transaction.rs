@@ -14,6 +14,7 @@ use tracing::Instrument;
 use super::closure::run;
 use super::raw::{RawTransaction, options};
 use super::stream::RowStream;
+use crate::placement::Placement;
 use crate::rewrite::Rewriter;
 use crate::tenant::TenantId;
 
@@ -28,6 +29,7 @@ pub struct TenantTransaction {
     txn: RawTransaction,
     tenant: TenantId,
     rewriter: Arc<Rewriter>,
+    placement: Option<Arc<Placement>>,
 }
 
 impl std::fmt::Debug for TenantTransaction {
@@ -39,12 +41,23 @@ impl std::fmt::Debug for TenantTransaction {
 }
 
 impl TenantTransaction {
-    pub(super) fn new(txn: RawTransaction, tenant: TenantId, rewriter: Arc<Rewriter>) -> Self {
+    pub(super) fn new(
+        txn: RawTransaction,
+        tenant: TenantId,
+        rewriter: Arc<Rewriter>,
+        placement: Option<Arc<Placement>>,
+    ) -> Self {
         Self {
             txn,
             tenant,
             rewriter,
+            placement,
         }
+    }
+
+    /// Where this tenant's rows are (`Shared` when the database follows no directory).
+    pub fn placement(&self) -> &Placement {
+        self.placement.as_deref().unwrap_or(&Placement::Shared)
     }
 
     /// The tenant this transaction is scoped to.
@@ -189,6 +202,7 @@ impl TransactionTrait for TenantTransaction {
             txn,
             self.tenant.clone(),
             Arc::clone(&self.rewriter),
+            self.placement.clone(),
         ))
     }
 
@@ -232,6 +246,7 @@ impl TenantTransaction {
         tracing::debug_span!(
             "tenantry.statement",
             tenant = %self.tenant,
+            placement = %self.placement(),
             cache_hit = tracing::field::Empty,
         )
     }
