@@ -22,7 +22,7 @@ pub enum Placement {
     },
     /// In the tables of its own database, on a named server.
     Database {
-        /// The server's name (see [`Servers`]).
+        /// The server's name (see [`Servers`](super::Servers)).
         server: String,
         /// The database on that server.
         database: String,

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 /// Which function calls a tenant handle lets through: set with
-/// [`Registry::with_function_policy`].
+/// [`Registry::with_function_policy`](crate::Registry::with_function_policy).
 ///
 /// Two modes:
 /// - [`deny_list`](Self::deny_list) (the default): every function runs except those on
