@@ -23,12 +23,20 @@ use sea_orm_migration::MigratorTrait;
 pub const PG_URL_VAR: &str = "TENANTRY_PG_URL";
 /// Environment variable naming the MariaDB/MySQL server (an admin URL).
 pub const MYSQL_URL_VAR: &str = "TENANTRY_MYSQL_URL";
+/// The environment variable naming the second PostgreSQL server's admin URL.
+pub const PG2_URL_VAR: &str = "TENANTRY_PG2_URL";
 const PG_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/test";
+const PG2_DEFAULT: &str = "postgres://postgres@127.0.0.1:5433/postgres";
 const MYSQL_DEFAULT: &str = "mysql://root@127.0.0.1:3306/test";
 
 /// The PostgreSQL admin URL in use.
 pub fn pg_admin_url() -> String {
     std::env::var(PG_URL_VAR).unwrap_or_else(|_| PG_DEFAULT.to_owned())
+}
+
+/// The second PostgreSQL server's admin URL in use (`scripts/servers` starts it on 5433).
+pub fn pg2_admin_url() -> String {
+    std::env::var(PG2_URL_VAR).unwrap_or_else(|_| PG2_DEFAULT.to_owned())
 }
 
 /// The MySQL admin URL in use.
@@ -116,8 +124,16 @@ impl TestDb {
     /// A fresh PostgreSQL database owned by a fresh `NOSUPERUSER` owner role, with a
     /// `NOSUPERUSER NOBYPASSRLS NOINHERIT` app role that may connect and use `public`.
     pub async fn postgres() -> TestDb {
-        let admin_url = pg_admin_url();
-        let admin = connect(&admin_url, PG_URL_VAR).await;
+        Self::postgres_at(pg_admin_url(), PG_URL_VAR).await
+    }
+
+    /// [`postgres`](Self::postgres) on the second PostgreSQL server.
+    pub async fn postgres_second_server() -> TestDb {
+        Self::postgres_at(pg2_admin_url(), PG2_URL_VAR).await
+    }
+
+    async fn postgres_at(admin_url: String, var: &str) -> TestDb {
+        let admin = connect(&admin_url, var).await;
         let name = unique_name("tt");
         let owner_role = format!("{name}_owner");
         let app_role = format!("{name}_app");
@@ -143,7 +159,7 @@ impl TestDb {
         // As superuser inside the new database: hand `public` to the owner, let the app in.
         let super_db = connect(
             &with_user_and_db(&admin_url, &user_of(&admin_url), &name),
-            PG_URL_VAR,
+            var,
         )
         .await;
         exec(
@@ -168,8 +184,8 @@ impl TestDb {
         .await;
         let owner_url = with_user_and_db(&admin_url, &owner_role, &name);
         let app_url = with_user_and_db(&admin_url, &app_role, &name);
-        let owner = connect(&owner_url, PG_URL_VAR).await;
-        let app = connect(&app_url, PG_URL_VAR).await;
+        let owner = connect(&owner_url, var).await;
+        let app = connect(&app_url, var).await;
         TestDb {
             backend: DbBackend::Postgres,
             owner,

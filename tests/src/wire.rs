@@ -48,15 +48,7 @@ impl RoundTrips {
 
     /// `url` (`postgres://user@host:port/db…`) pointed at the proxy, without TLS.
     pub fn url(&self, url: &str) -> String {
-        let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
-        let (user, host_and_path) = rest.rsplit_once('@').map_or(("", rest), |(u, h)| (u, h));
-        let path = host_and_path.find('/').map_or("", |i| &host_and_path[i..]);
-        let at = if user.is_empty() { "" } else { "@" };
-        let sep = if path.contains('?') { '&' } else { '?' };
-        format!(
-            "{scheme}://{user}{at}{}{path}{sep}sslmode=disable",
-            self.addr
-        )
+        proxied_url(self.addr, url)
     }
 
     /// Round trips so far, on all connections through the proxy.
@@ -89,6 +81,81 @@ impl RoundTrips {
 }
 
 impl Drop for RoundTrips {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// `url` (`postgres://user@host:port/db…`) pointed at `addr`, without TLS.
+fn proxied_url(addr: SocketAddr, url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
+    let (user, host_and_path) = rest.rsplit_once('@').map_or(("", rest), |(u, h)| (u, h));
+    let path = host_and_path.find('/').map_or("", |i| &host_and_path[i..]);
+    let at = if user.is_empty() { "" } else { "@" };
+    let sep = if path.contains('?') { '&' } else { '?' };
+    format!("{scheme}://{user}{at}{addr}{path}{sep}sslmode=disable")
+}
+
+/// A TCP forwarder that can be cut and restored: to one client, the server behind it goes
+/// away (every connection through it is dropped, new ones are refused) and comes back,
+/// while everyone else keeps using the server.
+#[derive(Debug)]
+pub struct Switch {
+    addr: SocketAddr,
+    up: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Switch {
+    /// Starts a forwarder on a free loopback port to `upstream` (`host:port`), switched on.
+    pub async fn start(upstream: String) -> Switch {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("cannot bind the switch: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("switch address: {e}"));
+        let (up, watch) = tokio::sync::watch::channel(true);
+        let task = tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                if !*watch.borrow() {
+                    drop(client);
+                    continue;
+                }
+                let upstream = upstream.clone();
+                let mut watch = watch.clone();
+                tokio::spawn(async move {
+                    let Ok(server) = TcpStream::connect(&upstream).await else {
+                        return;
+                    };
+                    let (mut client, mut server) = (client, server);
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = watch.wait_for(|up| !*up) => {}
+                    }
+                });
+            }
+        });
+        Switch { addr, up, task }
+    }
+
+    /// `url` pointed at the switch, without TLS.
+    pub fn url(&self, url: &str) -> String {
+        proxied_url(self.addr, url)
+    }
+
+    /// The server goes away: live connections are dropped, new ones refused.
+    pub fn cut(&self) {
+        self.up.send_replace(false);
+    }
+
+    /// The server is back.
+    pub fn restore(&self) {
+        self.up.send_replace(true);
+    }
+}
+
+impl Drop for Switch {
     fn drop(&mut self) {
         self.task.abort();
     }

@@ -14,6 +14,7 @@ use tenantry::placement::{
 use tenantry::{Error, Registry, TenantDatabase, TenantId};
 use tenantry_migration::TenantMigrationExt;
 use tenantry_tests::TestDb;
+use tenantry_tests::wire::{Switch, host_port};
 
 const NOTES: &str = "id serial PRIMARY KEY, tenant_id bigint NOT NULL, body text NOT NULL";
 
@@ -78,7 +79,7 @@ impl World {
         for schema in ["public", "tenant_2", "tenant_3"] {
             notes_in(&control, schema).await;
         }
-        let silo = TestDb::postgres().await;
+        let silo = TestDb::postgres_second_server().await;
         notes_in(&silo, "public").await;
         let directory = Arc::new(MemoryDirectory::with([
             active(1, Placement::Shared),
@@ -587,4 +588,65 @@ async fn a_broken_directory_row_is_an_error_not_a_fallback() {
             Some(message)
         );
     }
+}
+
+/// A tenant database's server going away and coming back: its tenants fail with an error
+/// naming the server, everyone else keeps working, and its tenants work again once it is
+/// back, with no restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_goes_away_fails_only_its_tenants_and_recovers() {
+    let world = World::new().await;
+    let switch = Switch::start(host_port(&world.silo.app_url)).await;
+    let servers = Servers::new()
+        .with_options(
+            "silo",
+            &switch.url(&world.silo.app_url),
+            tenantry::placement::ServerOptions::default()
+                .connect_timeout(std::time::Duration::from_secs(1))
+                .acquire_timeout(std::time::Duration::from_secs(2)),
+        )
+        .unwrap();
+    let tdb = TenantDatabase::new(world.control.app.clone())
+        .with_registry(registry())
+        .with_directory(world.directory.clone(), servers);
+    let write = |tenant: i64, body: &'static str| {
+        let tdb = tdb.clone();
+        async move {
+            let txn = tdb.begin(tenant).await?;
+            txn.execute_raw(stmt(&format!("INSERT INTO notes (body) VALUES ('{body}')")))
+                .await?;
+            txn.commit().await
+        }
+    };
+    write(4, "before").await.unwrap();
+
+    switch.cut();
+    let started = std::time::Instant::now();
+    let err = write(4, "during").await.unwrap_err();
+    let message = Error::from_db_err(&err).map(ToString::to_string);
+    assert!(
+        message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("server `silo` is unavailable")),
+        "{err}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    for tenant in 1_i64..=3 {
+        write(tenant, "during").await.unwrap();
+    }
+
+    switch.restore();
+    let mut recovered = false;
+    for _ in 0..50 {
+        if write(4, "after").await.is_ok() {
+            recovered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(recovered, "tenant 4 works again once its server is back");
+    assert_eq!(
+        bodies(&world.silo.admin, "SELECT body FROM notes ORDER BY id").await,
+        ["before", "after"]
+    );
 }
