@@ -15,9 +15,12 @@
 use sea_orm_migration::prelude::*;
 use tenantry_migration::TenantMigrationExt;
 
-/// Enables tenant isolation.
+use crate::Part;
+
+/// Enables tenant isolation on the scoped tables, and (with [`Part::All`]) the database-wide
+/// settings; grants the app role the tables of its part.
 #[derive(DeriveMigrationName)]
-pub(crate) struct Migration;
+pub(crate) struct Migration(pub(crate) Part);
 
 /// The environment variable naming the app role this migration ensures and grants.
 const APP_ROLE_VAR: &str = "TENANTRY_APP_ROLE";
@@ -65,14 +68,13 @@ fn scoped() -> [DynIden; 3] {
     ]
 }
 
-fn all_tables() -> [DynIden; 5] {
-    [
-        Tenants::Table.into_iden(),
-        Products::Table.into_iden(),
-        Customers::Table.into_iden(),
-        Orders::Table.into_iden(),
-        OrderItems::Table.into_iden(),
-    ]
+fn tables(part: Part) -> Vec<DynIden> {
+    let mut tables = Vec::new();
+    if part.reference() {
+        tables.extend([Tenants::Table.into_iden(), Products::Table.into_iden()]);
+    }
+    tables.extend(scoped());
+    tables
 }
 
 #[async_trait::async_trait]
@@ -90,19 +92,23 @@ impl MigrationTrait for Migration {
         for table in scoped() {
             manager.enable_tenant_isolation(table, TENANT).await?;
         }
-        manager.revoke_temp_from_public().await?;
+        if self.0.reference() {
+            manager.revoke_temp_from_public().await?;
+        }
         if let Some(role) = app_role() {
             manager.ensure_app_role(&role).await?;
-            manager.grant_app_role(&role, all_tables()).await?;
+            manager.grant_app_role(&role, tables(self.0)).await?;
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         if let Some(role) = app_role() {
-            manager.revoke_app_role(&role, all_tables()).await?;
+            manager.revoke_app_role(&role, tables(self.0)).await?;
         }
-        manager.grant_temp_to_public().await?;
+        if self.0.reference() {
+            manager.grant_temp_to_public().await?;
+        }
         for table in scoped() {
             manager.disable_tenant_isolation(table).await?;
         }

@@ -558,7 +558,7 @@ async fn a_broken_directory_row_is_an_error_not_a_fallback() {
         .await
         .unwrap();
     db.owner_exec(
-        "INSERT INTO tenantry_tenants (tenant_id, id_type, placement, schema_name, state) \
+        "INSERT INTO tenantry_tenants (tenant, id_type, placement, schema_name, state) \
          VALUES ('1', 'i64', 'schema', 'Bad Name', 'active'), \
                 ('2', 'i64', 'schema', NULL, 'active'), \
                 ('3', 'i64', 'sharded', NULL, 'active')",

@@ -37,6 +37,19 @@ pub enum Error {
         /// What to do instead.
         hint: String,
     },
+    /// Dropping a tenant needs a reason (it is logged to `tenantry::audit`).
+    #[error(
+        "dropping a tenant needs a non-empty reason; it is written to the `tenantry::audit` log"
+    )]
+    MissingReason,
+    /// The tenant is in use.
+    #[error("tenant `{tenant}` is in use: {why}")]
+    TenantInUse {
+        /// The tenant.
+        tenant: String,
+        /// Why it counts as in use, and what to do.
+        why: String,
+    },
     /// tenantry refused to generate the DDL or to read the catalogue.
     #[error(transparent)]
     Tenantry(#[from] tenantry::Error),

@@ -37,11 +37,13 @@
 mod directory;
 mod error;
 mod ext;
+pub mod tenants;
 
 pub use directory::{DirectoryMigration, directory_migration};
 pub use error::{Error, Result};
 pub use ext::TenantMigrationExt;
 pub use tenantry::policy::{self, PolicyConfig};
+pub use tenants::{Provisioner, ProvisionerBuilder};
 
 /// The application role name used by the reference migrations when none is configured.
 pub const DEFAULT_APP_ROLE: &str = "tenantry_app";

@@ -197,6 +197,11 @@ impl Servers {
         Ok(self.get(server)?.options)
     }
 
+    /// The server's URL as configured (with its credentials: keep it out of logs).
+    pub fn url(&self, server: &str) -> Result<String> {
+        Ok(self.get(server)?.url.to_string())
+    }
+
     /// The URL of `database` on `server`.
     pub fn database_url(&self, server: &str, database: &str) -> Result<String> {
         let mut url = self.get(server)?.url.clone();

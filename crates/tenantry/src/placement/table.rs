@@ -15,7 +15,7 @@ use crate::tenant::{TenantId, TenantIdType};
 pub const DIRECTORY_TABLE: &str = "tenantry_tenants";
 
 const COLUMNS: [&str; 8] = [
-    "tenant_id",
+    "tenant",
     "id_type",
     "placement",
     "schema_name",
@@ -29,7 +29,8 @@ fn col(name: &str) -> Alias {
     Alias::new(name)
 }
 
-/// `CREATE TABLE tenantry_tenants (…)`, for any backend: tenant id (as text, the key) and its
+/// `CREATE TABLE tenantry_tenants (…)`, for any backend: the tenant's id (`tenant`, as text,
+/// the key; not named like a tenant column, since the directory is not tenant data) and its
 /// type, placement kind, schema, server and database names, state, version, last change.
 ///
 /// `tenantry_migration::directory_migration()` runs it; the app role needs `SELECT` on it.
@@ -38,7 +39,7 @@ pub fn directory_table() -> TableCreateStatement {
         .table(col(DIRECTORY_TABLE))
         .if_not_exists()
         .col(
-            ColumnDef::new(col("tenant_id"))
+            ColumnDef::new(col("tenant"))
                 .string_len(255)
                 .not_null()
                 .primary_key(),
@@ -81,7 +82,7 @@ impl TableDirectory {
     }
 
     fn key(tenant: &TenantId) -> SimpleExpr {
-        Expr::col(col("tenant_id")).eq(tenant.to_string())
+        Expr::col(col("tenant")).eq(tenant.to_string())
     }
 
     async fn fetch(&self, filter: Option<SimpleExpr>) -> Result<Vec<TenantRecord>> {
@@ -89,7 +90,7 @@ impl TableDirectory {
         select
             .columns(COLUMNS.map(col))
             .from(col(DIRECTORY_TABLE))
-            .order_by(col("tenant_id"), Order::Asc);
+            .order_by(col("tenant"), Order::Asc);
         if let Some(f) = filter {
             select.and_where(f);
         }
@@ -139,7 +140,7 @@ fn record_of(row: &QueryResult) -> Result<TenantRecord> {
             message: format!("{DIRECTORY_TABLE}.{c} is NULL"),
         })
     };
-    let tenant_text = text("tenant_id")?;
+    let tenant_text = text("tenant")?;
     let tenant = tenant_of(&text("id_type")?, &tenant_text)?;
     let kind = text("placement")?;
     let missing = |c: &str| Error::Directory {

@@ -1,0 +1,272 @@
+//! `tenants …` beside sea-orm-migration's own commands, in the app's migration binary.
+//!
+//! ```no_run
+//! // migration/src/main.rs
+//! # struct Migrator; struct TenantMigrator; struct TenantDatabaseMigrator;
+//! # #[async_trait::async_trait] impl sea_orm_migration::MigratorTrait for Migrator { fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> { vec![] } }
+//! # #[async_trait::async_trait] impl sea_orm_migration::MigratorTrait for TenantMigrator { fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> { vec![] } }
+//! # #[async_trait::async_trait] impl sea_orm_migration::MigratorTrait for TenantDatabaseMigrator { fn migrations() -> Vec<Box<dyn sea_orm_migration::MigrationTrait>> { vec![] } }
+//! use tenantry_migration::Provisioner;
+//!
+//! #[tokio::main]
+//! async fn main() {
+//!     let tenants = Provisioner::builder::<TenantMigrator, TenantDatabaseMigrator>()
+//!         .reference_tables(&["tenants", "products"]);
+//!     tenantry_migration::tenants::cli::run_cli(Migrator, tenants).await;
+//! }
+//! ```
+//!
+//! `cargo run -p migration -- tenants create ID --placement shared|schema[:NAME]|database[:SERVER[/DB]]`,
+//! `tenants list [--format text|json]`, `tenants show ID [--format …]`,
+//! `tenants suspend|resume ID`, `tenants drop ID --reason TEXT [--force]`; every other command
+//! goes to sea-orm-migration (`up`, `down`, `status`, …). `DATABASE_URL` names the control
+//! database, `TENANTRY_SERVERS` the servers of tenant databases (`name=url,…`), and
+//! `TENANTRY_APP_ROLE` the app role to grant. Exit codes: 0 done, 1 failed (the error on
+//! stderr), 2 called wrongly.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sea_orm_migration::MigratorTraitSelf;
+use tenantry::TenantId;
+use tenantry::placement::{Placement, Servers, TenantRecord};
+
+use super::ProvisionerBuilder;
+use crate::error::{Error, Result};
+
+/// `tenants …`: create, inspect and remove tenants in their placements.
+#[derive(Debug, Parser)]
+#[command(
+    name = "tenants",
+    about = "Create, inspect and remove tenants in their placements"
+)]
+struct TenantsCli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+enum Format {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Creates a tenant: its directory entry and its placement (schema or database with the
+    /// tenant migrations, grants, reference data).
+    Create {
+        /// The tenant id: a UUID, an integer or a string.
+        id: String,
+        /// `shared`, `schema[:NAME]` (default `tenant_<id>`) or
+        /// `database[:SERVER[/DB]]` (default the only configured server, `tenant_<id>`).
+        #[arg(long, default_value = "shared")]
+        placement: String,
+    },
+    /// Lists every tenant.
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Shows one tenant.
+    Show {
+        /// The tenant id.
+        id: String,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Stops serving a tenant.
+    Suspend {
+        /// The tenant id.
+        id: String,
+    },
+    /// Serves a suspended tenant again.
+    Resume {
+        /// The tenant id.
+        id: String,
+    },
+    /// Removes a tenant and its rows, schema or database.
+    Drop {
+        /// The tenant id.
+        id: String,
+        /// Why (written to the `tenantry::audit` log).
+        #[arg(long)]
+        reason: String,
+        /// Drop an active tenant, and close sessions on its database.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Runs `tenants …` when it is the first argument, sea-orm-migration's CLI over `migrator`
+/// otherwise.
+#[allow(clippy::print_stdout, clippy::print_stderr)] // a command line's output
+pub async fn run_cli<M: MigratorTraitSelf>(migrator: M, tenants: ProvisionerBuilder) {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) != Some("tenants") {
+        sea_orm_migration::cli::run_cli(migrator).await;
+        return;
+    }
+    let cli = TenantsCli::parse_from(&args[1..]);
+    match run(cli, tenants).await {
+        Ok(out) => {
+            if !out.is_empty() {
+                println!("{out}");
+            }
+        }
+        Err(e) => {
+            eprintln!("tenants: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// A tenant id as typed: a UUID, an integer, or else a string.
+pub fn parse_tenant(id: &str) -> TenantId {
+    if let Ok(u) = uuid::Uuid::parse_str(id) {
+        return TenantId::from(u);
+    }
+    match id.parse::<i64>() {
+        Ok(i) => TenantId::from(i),
+        Err(_) => TenantId::from(id),
+    }
+}
+
+/// `tenant_<id>`, lower-cased, other characters as `_`, at most 63 bytes.
+fn default_name(tenant: &TenantId) -> String {
+    let mut name: String = format!("tenant_{tenant}")
+        .chars()
+        .map(|c| {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    name.truncate(63);
+    name
+}
+
+/// The placement of `create --placement`, defaults filled in.
+pub fn parse_placement(spec: &str, tenant: &TenantId, servers: &Servers) -> Result<Placement> {
+    let placement = match spec.split_once(':') {
+        None if spec == "shared" => Placement::Shared,
+        None if spec == "schema" => Placement::schema(&default_name(tenant))?,
+        None if spec == "database" => {
+            let names: Vec<&str> = servers.names().collect();
+            let [server] = names.as_slice() else {
+                return Err(tenantry::Error::InvalidPlacement {
+                    placement: spec.to_owned(),
+                    reason: format!(
+                        "name the server (`database:SERVER`): {} configured in TENANTRY_SERVERS",
+                        names.len()
+                    ),
+                }
+                .into());
+            };
+            Placement::database(server, &default_name(tenant))?
+        }
+        Some(("database", rest)) if !rest.contains('/') => {
+            Placement::database(rest, &default_name(tenant))?
+        }
+        _ => spec.parse::<Placement>()?,
+    };
+    Ok(placement)
+}
+
+fn json(record: &TenantRecord) -> serde_json::Value {
+    serde_json::json!({
+        "tenant": record.tenant.to_string(),
+        "placement": record.placement,
+        "state": record.state,
+        "version": record.version,
+    })
+}
+
+fn text(record: &TenantRecord) -> String {
+    format!(
+        "{}\t{}\t{}\tv{}",
+        record.tenant, record.placement, record.state, record.version
+    )
+}
+
+async fn run(cli: TenantsCli, tenants: ProvisionerBuilder) -> Result<String> {
+    let url = std::env::var("DATABASE_URL").map_err(|_| Error::Unsupported {
+        backend: "tenants",
+        what: "run without a control database".into(),
+        hint: "set DATABASE_URL to the control database".into(),
+    })?;
+    let servers = Servers::from_env()?;
+    let tenants = match std::env::var("TENANTRY_APP_ROLE") {
+        Ok(role) if !role.is_empty() => tenants.app_role(role),
+        _ => tenants,
+    };
+    let provisioner = tenants.connect(&url, servers.clone()).await?;
+    Ok(match cli.command {
+        Command::Create { id, placement } => {
+            let tenant = parse_tenant(&id);
+            let placement = parse_placement(&placement, &tenant, &servers)?;
+            text(&provisioner.create(tenant, placement).await?)
+        }
+        Command::List { format } => {
+            let records = provisioner.list().await?;
+            match format {
+                Format::Json => {
+                    serde_json::Value::Array(records.iter().map(json).collect()).to_string()
+                }
+                Format::Text => records.iter().map(text).collect::<Vec<_>>().join("\n"),
+            }
+        }
+        Command::Show { id, format } => {
+            let record = provisioner.show(parse_tenant(&id)).await?;
+            match format {
+                Format::Json => json(&record).to_string(),
+                Format::Text => text(&record),
+            }
+        }
+        Command::Suspend { id } => text(&provisioner.suspend(parse_tenant(&id)).await?),
+        Command::Resume { id } => text(&provisioner.resume(parse_tenant(&id)).await?),
+        Command::Drop { id, reason, force } => {
+            provisioner
+                .drop_tenant(parse_tenant(&id), &reason, force)
+                .await?;
+            format!("dropped {id}")
+        }
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placements_with_defaults() {
+        let one = Servers::parse("east=postgres://h/postgres").unwrap();
+        let two = Servers::parse("east=postgres://h/postgres,west=postgres://g/postgres").unwrap();
+        let t = parse_tenant("Acme-1");
+        assert_eq!(t, TenantId::from("Acme-1"));
+        let cases = [
+            ("shared", "shared"),
+            ("schema", "schema:tenant_acme_1"),
+            ("schema:acme", "schema:acme"),
+            ("database", "database:east/tenant_acme_1"),
+            ("database:east", "database:east/tenant_acme_1"),
+            ("database:east/acme", "database:east/acme"),
+        ];
+        for (spec, expected) in cases {
+            assert_eq!(
+                parse_placement(spec, &t, &one).unwrap().to_string(),
+                expected
+            );
+        }
+        assert!(parse_placement("database", &t, &two).is_err());
+        assert!(parse_placement("schema:Acme", &t, &one).is_err());
+        assert_eq!(parse_tenant("42"), TenantId::from(42_i64));
+        assert!(matches!(
+            parse_tenant("0e7c1f7e-3c1a-4a57-9d1e-6f1e6f1e6f1e"),
+            TenantId::Uuid(_)
+        ));
+    }
+}
