@@ -40,8 +40,9 @@ impl BenchDb {
     /// `customers_per_tenant` customers per tenant), then enables isolation.
     pub async fn load(tenants: usize, customers_per_tenant: i32, orders_per_tenant: i32) -> Self {
         let db = TestDb::postgres().await;
-        // Tables only; the data goes in before RLS (FORCE binds the owner too).
-        migration::Migrator::up(&db.owner, Some(1)).await.unwrap();
+        // The directory and the tables only; the data goes in before RLS (FORCE binds the
+        // owner too).
+        migration::Migrator::up(&db.owner, Some(2)).await.unwrap();
         let (t, c, o) = (tenants, customers_per_tenant, orders_per_tenant);
         for sql in [
             format!(

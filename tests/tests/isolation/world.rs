@@ -94,7 +94,7 @@ pub(crate) async fn postgres_columns() -> (TestDb, TestDb, TestDb) {
 }
 
 pub(crate) async fn migrate_without_rls(db: &TestDb) {
-    migration::Migrator::up(&db.owner, Some(1)).await.unwrap();
+    migration::Migrator::up(&db.owner, Some(2)).await.unwrap();
     if db.backend == DbBackend::Postgres {
         let role = &db.app_role;
         db.owner_exec(&format!(
