@@ -16,19 +16,16 @@
     reason = "criterion's macros generate undocumented items"
 )]
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use tenantry::{Rewriter, TenantDatabase};
 use tenantry_benches::data::{BenchDb, PoolSpec};
-use tenantry_benches::request::{Rng, Target, Workload};
+use tenantry_benches::paired::{drive, note_paired};
+use tenantry_benches::request::{Rng, Target};
 use tenantry_benches::{full_run, note, registry};
 use tokio::runtime::Runtime;
-
-static SEED: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
 
 /// The targets, each on its own pool (so none waits for another's connections).
 /// `which` lists the targets by letter; the first is the baseline of the paired ratios.
@@ -62,85 +59,6 @@ async fn targets(bench: &BenchDb, spec: PoolSpec, which: &str) -> Vec<(&'static 
         ));
     }
     out
-}
-
-/// Runs `n` requests with `workers` concurrent workers; returns the wall time.
-async fn phase(
-    target: &Target,
-    w: &Workload,
-    k: usize,
-    n: u64,
-    workers: u64,
-    seed: u64,
-) -> Duration {
-    let start = Instant::now();
-    if workers == 1 {
-        let mut rng = Rng::new(seed);
-        for _ in 0..n {
-            target.request(w, k, &mut rng).await.unwrap();
-        }
-        return start.elapsed();
-    }
-    let next = Arc::new(AtomicU64::new(0));
-    let mut set = tokio::task::JoinSet::new();
-    for i in 0..workers {
-        let (target, w, next) = (target.clone(), w.clone(), Arc::clone(&next));
-        set.spawn(async move {
-            let mut rng = Rng::new(seed.wrapping_add(i));
-            while next.fetch_add(1, Ordering::Relaxed) < n {
-                target.request(&w, k, &mut rng).await.unwrap();
-            }
-        });
-    }
-    while let Some(done) = set.join_next().await {
-        done.unwrap();
-    }
-    start.elapsed()
-}
-
-/// Baseline and variant time (ns) of each chunk, per `group/variant/k`, measured in
-/// alternating chunks so both see the same machine load.
-static PAIRED: Mutex<BTreeMap<String, Vec<(u128, u128)>>> = Mutex::new(BTreeMap::new());
-
-/// Requests per chunk when a variant alternates with the baseline.
-const CHUNK: u64 = 16;
-
-/// Runs `iters` requests of `target`, returning their wall time; with a `baseline`, runs as
-/// many baseline requests in alternating chunks (same tenants, same rows) and records both.
-async fn drive(
-    target: &Target,
-    baseline: Option<&Target>,
-    key: &str,
-    w: &Workload,
-    k: usize,
-    iters: u64,
-    workers: u64,
-) -> Duration {
-    let Some(baseline) = baseline else {
-        let seed = SEED.fetch_add(0x6A09_E667, Ordering::Relaxed);
-        return phase(target, w, k, iters, workers, seed).await;
-    };
-    let chunk = CHUNK * workers;
-    let (mut chunks, mut total, mut done) = (Vec::new(), Duration::ZERO, 0);
-    while done < iters {
-        let n = chunk.min(iters - done);
-        let seed = SEED.fetch_add(0x6A09_E667, Ordering::Relaxed);
-        let base = phase(baseline, w, k, n, workers, seed).await;
-        let var = phase(target, w, k, n, workers, seed).await;
-        total += var;
-        done += n;
-        // Only full chunks: a short one weighs as much as a full one in the median.
-        if n == chunk {
-            chunks.push((base.as_nanos(), var.as_nanos()));
-        }
-    }
-    PAIRED
-        .lock()
-        .unwrap()
-        .entry(key.to_owned())
-        .or_default()
-        .extend(chunks);
-    total
 }
 
 async fn close(targets: Vec<(&'static str, Target)>) {
@@ -184,24 +102,7 @@ fn group(
     }
     g.finish();
     rt.block_on(close(targets));
-    // Per key: the median over chunks of (baseline time / variant time), i.e. the variant's
-    // throughput relative to plain SeaORM, robust to bursts of load; then the totals.
-    let paired: Vec<String> = PAIRED
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|(key, chunks)| {
-            let mut r: Vec<f64> = chunks
-                .iter()
-                .map(|&(b, v)| b as f64 / (v as f64).max(1.0))
-                .collect();
-            r.sort_by(f64::total_cmp);
-            let median = r.get(r.len() / 2).copied().unwrap_or(f64::NAN);
-            let (b, v): (u128, u128) = chunks.iter().fold((0, 0), |a, c| (a.0 + c.0, a.1 + c.1));
-            format!("{key} {median:.4} {b} {v} {}", chunks.len())
-        })
-        .collect();
-    note("e2e_paired", &paired.join("\n"));
+    note_paired("e2e_paired");
 }
 
 fn e2e(c: &mut Criterion) {

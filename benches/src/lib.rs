@@ -11,6 +11,8 @@
 )]
 
 pub mod data;
+pub mod paired;
+pub mod placed;
 pub mod request;
 
 /// Whether this process runs the benches for real (`cargo bench` passes `--bench`) rather
