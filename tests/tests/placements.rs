@@ -650,3 +650,36 @@ async fn a_server_that_goes_away_fails_only_its_tenants_and_recovers() {
         ["before", "after"]
     );
 }
+
+/// A schema tenant's and a database tenant's `begin` cost the round trips of a shared
+/// tenant's (and of SeaORM's own `begin`): counted on the wire, warm pools, the acquire ping
+/// on (SeaORM's default) for every pool.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_placement_begins_in_the_round_trips_of_a_shared_tenant() {
+    use tenantry_tests::wire::RoundTrips;
+    let world = World::new().await;
+    let control = RoundTrips::start(host_port(&world.control.app_url)).await;
+    let silo = RoundTrips::start(host_port(&world.silo.app_url)).await;
+    let app = sea_orm::Database::connect(control.url(&world.control.app_url))
+        .await
+        .unwrap();
+    let tdb = TenantDatabase::new(app.clone())
+        .with_registry(registry())
+        .with_directory(
+            world.directory.clone(),
+            Servers::new()
+                .with("silo", &silo.url(&world.silo.app_url))
+                .unwrap(),
+        );
+    // Warm: directory cache filled, pools and connections open.
+    for tenant in 1_i64..=4 {
+        tdb.begin(tenant).await.unwrap().commit().await.unwrap();
+    }
+    let (txn, plain) = control.during(sea_orm::TransactionTrait::begin(&app)).await;
+    txn.unwrap().commit().await.unwrap();
+    for (tenant, proxy) in [(1_i64, &control), (2, &control), (4, &silo)] {
+        let (txn, trips) = proxy.during(tdb.begin(tenant)).await;
+        txn.unwrap().commit().await.unwrap();
+        assert_eq!(trips, plain, "tenant {tenant}: begin costs SeaORM's begin");
+    }
+}
