@@ -683,3 +683,59 @@ async fn every_placement_begins_in_the_round_trips_of_a_shared_tenant() {
         assert_eq!(trips, plain, "tenant {tenant}: begin costs SeaORM's begin");
     }
 }
+
+/// MariaDB: a tenant in a database of its own (MySQL's databases are its schemas) is served
+/// by the same code; a schema placement, which needs a transaction-local search path, is
+/// refused with a typed error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_serves_database_placements_and_refuses_schema_ones() {
+    let control = TestDb::mysql().await;
+    let silo = TestDb::mysql().await;
+    for db in [&control, &silo] {
+        db.owner_exec(
+            "CREATE TABLE notes (id INTEGER PRIMARY KEY AUTO_INCREMENT, tenant_id BIGINT NOT NULL, \
+             body TEXT NOT NULL)",
+        )
+        .await;
+    }
+    let directory = Arc::new(MemoryDirectory::with([
+        active(1, Placement::Shared),
+        active(2, Placement::database("silo", &silo.name).unwrap()),
+        active(3, Placement::schema("tenant_3").unwrap()),
+    ]));
+    let tdb = TenantDatabase::new(control.app.clone())
+        .with_registry(registry())
+        .with_directory(
+            directory,
+            Servers::new().with("silo", &silo.app_url).unwrap(),
+        );
+    let mysql = |sql: &str| Statement::from_string(DbBackend::MySql, sql);
+    for tenant in [1_i64, 2] {
+        let txn = tdb.begin(tenant).await.unwrap();
+        txn.execute_raw(mysql(&format!(
+            "INSERT INTO notes (body) VALUES ('note of {tenant}')"
+        )))
+        .await
+        .unwrap();
+        let rows = txn
+            .query_all_raw(mysql("SELECT body FROM notes"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "tenant {tenant}");
+        txn.commit().await.unwrap();
+    }
+    for (db, expected) in [(&control, "note of 1"), (&silo, "note of 2")] {
+        let rows = db
+            .owner
+            .query_all_raw(mysql("SELECT CAST(body AS CHAR), tenant_id FROM notes"))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].try_get_by_index::<String>(0).unwrap(), expected);
+    }
+    let err = tdb.begin(3_i64).await.unwrap_err();
+    assert_eq!(
+        Error::from_db_err(&err).map(ToString::to_string).as_deref(),
+        Some("schema placements are not supported on MySql")
+    );
+}
