@@ -264,3 +264,82 @@ async fn a_failed_creation_is_undone_and_touches_nothing_that_existed() {
     let err = provisioner.show(TenantId::from("ghost")).await.unwrap_err();
     assert!(err.to_string().contains("unknown tenant `ghost`"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reference_data_syncs_into_tenant_databases_all_or_nothing() {
+    let db = TestDb::postgres().await;
+    db.migrate().await;
+    let tenant = Uuid::new_v4();
+    add_tenant_row(&db, tenant, "s").await;
+    db.owner_exec(
+        "INSERT INTO products (id, sku, name, price) VALUES (1, 'p1', 'Pen', 1.5), \
+         (2, 'p2', 'Ink', 3)",
+    )
+    .await;
+    let provisioner = provisioner(&db).await;
+    let silo_db = format!("{}_sync", db.name);
+    provisioner
+        .create(tenant, Placement::database("silo", &silo_db).unwrap())
+        .await
+        .unwrap();
+    let silo_url = {
+        let admin = pg2_admin_url();
+        let (server, _) = admin.rsplit_once('/').unwrap();
+        format!("{server}/{silo_db}")
+    };
+    let silo = superuser_on(&silo_url).await;
+    // The control database changes: a price, a new product, a product gone.
+    db.owner_exec("UPDATE products SET price = 2 WHERE id = 1")
+        .await;
+    db.owner_exec("INSERT INTO products (id, sku, name, price) VALUES (3, 'p3', 'Pad', 4)")
+        .await;
+    db.owner_exec("DELETE FROM products WHERE id = 2").await;
+    let (upserted, deleted) = provisioner.sync_reference(tenant).await.unwrap();
+    assert_eq!(deleted, 1);
+    assert!(upserted >= 3, "{upserted}"); // every tenants and products row of the control db
+    assert_eq!(
+        count(
+            &silo,
+            "SELECT count(*) FROM products WHERE (id, price) IN ((1, 2), (3, 4))"
+        )
+        .await,
+        2
+    );
+    assert_eq!(count(&silo, "SELECT count(*) FROM products").await, 2);
+
+    // A product still referenced in the tenant database cannot go: nothing changes.
+    silo.execute_unprepared(&format!(
+        "SET tenantry.tenant_id = '{tenant}'; \
+         INSERT INTO customers (id, tenant_id, name, email) VALUES (1, '{tenant}', 'c', 'c@x'); \
+         INSERT INTO orders (id, tenant_id, customer_id, status, total) \
+           VALUES (1, '{tenant}', 1, 'open', 1); \
+         INSERT INTO order_items (id, tenant_id, order_id, product_id, quantity, unit_price) \
+           VALUES (1, '{tenant}', 1, 3, 1, 4); RESET tenantry.tenant_id"
+    ))
+    .await
+    .unwrap();
+    db.owner_exec("DELETE FROM products WHERE id = 3").await;
+    db.owner_exec("UPDATE products SET price = 9 WHERE id = 1")
+        .await;
+    let err = provisioner.sync_reference(tenant).await.unwrap_err();
+    assert!(err.to_string().contains("foreign key"), "{err}");
+    assert_eq!(
+        count(
+            &silo,
+            "SELECT count(*) FROM products WHERE (id, price) IN ((1, 2), (3, 4))"
+        )
+        .await,
+        2,
+        "the failed sync changed nothing"
+    );
+    silo.close().await.unwrap();
+    provisioner
+        .drop_tenant(tenant, "test done", true)
+        .await
+        .unwrap();
+    superuser_on(&pg2_admin_url())
+        .await
+        .execute_unprepared(&format!("DROP ROLE IF EXISTS \"{}\"", db.app_role))
+        .await
+        .unwrap();
+}

@@ -18,7 +18,8 @@
 //!
 //! `cargo run -p migration -- tenants create ID --placement shared|schema[:NAME]|database[:SERVER[/DB]]`,
 //! `tenants list [--format text|json]`, `tenants show ID [--format …]`,
-//! `tenants suspend|resume ID`, `tenants drop ID --reason TEXT [--force]`; every other command
+//! `tenants suspend|resume ID`, `tenants sync-reference [ID]`,
+//! `tenants drop ID --reason TEXT [--force]`; every other command
 //! goes to sea-orm-migration (`up`, `down`, `status`, …). `DATABASE_URL` names the control
 //! database, `TENANTRY_SERVERS` the servers of tenant databases (`name=url,…`), and
 //! `TENANTRY_APP_ROLE` the app role to grant. Exit codes: 0 done, 1 failed (the error on
@@ -83,6 +84,12 @@ enum Command {
     Resume {
         /// The tenant id.
         id: String,
+    },
+    /// Brings a tenant database's reference tables to the control database's rows (every
+    /// database tenant without an id).
+    SyncReference {
+        /// The tenant id; all database tenants when omitted.
+        id: Option<String>,
     },
     /// Removes a tenant and its rows, schema or database.
     Drop {
@@ -227,6 +234,24 @@ async fn run(cli: TenantsCli, tenants: ProvisionerBuilder) -> Result<String> {
         }
         Command::Suspend { id } => text(&provisioner.suspend(parse_tenant(&id)).await?),
         Command::Resume { id } => text(&provisioner.resume(parse_tenant(&id)).await?),
+        Command::SyncReference { id } => {
+            let tenants: Vec<TenantId> = match id {
+                Some(id) => vec![parse_tenant(&id)],
+                None => provisioner
+                    .list()
+                    .await?
+                    .into_iter()
+                    .filter(|r| matches!(r.placement, Placement::Database { .. }))
+                    .map(|r| r.tenant)
+                    .collect(),
+            };
+            let mut lines = Vec::new();
+            for tenant in tenants {
+                let (upserted, deleted) = provisioner.sync_reference(tenant.clone()).await?;
+                lines.push(format!("{tenant}\t{upserted} upserted\t{deleted} deleted"));
+            }
+            lines.join("\n")
+        }
         Command::Drop { id, reason, force } => {
             provisioner
                 .drop_tenant(parse_tenant(&id), &reason, force)

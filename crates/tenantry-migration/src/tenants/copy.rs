@@ -5,7 +5,7 @@ use futures_util::TryStreamExt;
 use sea_orm_migration::sea_orm::sqlx::{self, PgPool};
 use sea_orm_migration::sea_orm::{DatabaseConnection, DbBackend, DbErr, RuntimeErr};
 use tenantry::catalog::postgres as catalog;
-use tenantry::sql::{QualifiedName, quote_literal};
+use tenantry::sql::{QualifiedName, quote_ident, quote_literal};
 
 use crate::error::{Error, Result};
 
@@ -68,4 +68,101 @@ pub(crate) async fn copy_table(
         .map_err(pg_err)?;
     }
     Ok(copied)
+}
+
+/// Brings `tables` (in foreign-key order, parents first) on `to` to the rows they have on
+/// `from`, in one transaction on `to`: each table's rows are streamed into a temporary copy,
+/// upserted by primary key (parents first), and rows `from` no longer has are deleted
+/// (children first). A row still referenced on `to` fails the whole sync with the database's
+/// error, and nothing changes. Returns the rows upserted and deleted.
+pub(crate) async fn sync_tables(
+    from: &DatabaseConnection,
+    to: &DatabaseConnection,
+    tables: &[QualifiedName],
+) -> Result<(u64, u64)> {
+    let mut plans = Vec::new();
+    for table in tables {
+        let key = catalog::primary_key(from, table).await?;
+        let columns = catalog::columns(from, table).await?;
+        if key.is_empty() {
+            return Err(Error::Unsupported {
+                backend: "PostgreSQL",
+                what: format!("sync reference table `{table}`"),
+                hint: "give it a primary key".into(),
+            });
+        }
+        plans.push((table, key, columns));
+    }
+    let mut source = pool(from)?.acquire().await.map_err(pg_err)?;
+    let mut target = pool(to)?.acquire().await.map_err(pg_err)?;
+    let run = |sql: String| sqlx::raw_sql(sqlx::AssertSqlSafe(sql));
+    run("BEGIN".into())
+        .execute(&mut *target)
+        .await
+        .map_err(pg_err)?;
+    let result = async {
+        let (mut upserted, mut deleted) = (0, 0);
+        for (i, (table, key, columns)) in plans.iter().enumerate() {
+            let temp = format!("tenantry_sync_{i}");
+            run(format!(
+                "CREATE TEMPORARY TABLE {temp} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP",
+                table.to_sql()
+            ))
+            .execute(&mut *target)
+            .await
+            .map_err(pg_err)?;
+            let mut sink = target
+                .copy_in_raw(&format!("COPY {temp} FROM STDIN (FORMAT binary)"))
+                .await
+                .map_err(pg_err)?;
+            {
+                let mut rows = source
+                    .copy_out_raw(&format!("COPY {} TO STDOUT (FORMAT binary)", table.to_sql()))
+                    .await
+                    .map_err(pg_err)?;
+                while let Some(chunk) = rows.try_next().await.map_err(pg_err)? {
+                    sink.send(chunk).await.map_err(pg_err)?;
+                }
+            }
+            sink.finish().await.map_err(pg_err)?;
+            let key_list = key.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
+            let updates: Vec<String> = columns
+                .iter()
+                .filter(|c| !key.contains(c))
+                .map(|c| format!("{0} = EXCLUDED.{0}", quote_ident(c)))
+                .collect();
+            let action = if updates.is_empty() {
+                "NOTHING".to_owned()
+            } else {
+                format!("UPDATE SET {}", updates.join(", "))
+            };
+            upserted += run(format!(
+                "INSERT INTO {} SELECT * FROM {temp} ON CONFLICT ({key_list}) DO {action}",
+                table.to_sql()
+            ))
+            .execute(&mut *target)
+            .await
+            .map_err(pg_err)?
+            .rows_affected();
+        }
+        for (i, (table, key, _)) in plans.iter().enumerate().rev() {
+            let key_list = key.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
+            deleted += run(format!(
+                "DELETE FROM {} WHERE ({key_list}) NOT IN (SELECT {key_list} FROM tenantry_sync_{i})",
+                table.to_sql()
+            ))
+            .execute(&mut *target)
+            .await
+            .map_err(pg_err)?
+            .rows_affected();
+        }
+        Ok::<_, Error>((upserted, deleted))
+    }
+    .await;
+    let end = if result.is_ok() { "COMMIT" } else { "ROLLBACK" };
+    run(end.into())
+        .execute(&mut *target)
+        .await
+        .map_err(pg_err)?;
+    result
 }

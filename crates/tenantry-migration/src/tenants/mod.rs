@@ -368,6 +368,35 @@ impl Provisioner {
         }
     }
 
+    /// Brings a tenant database's copies of the reference tables to the control database's
+    /// rows (upserts by primary key, deletes what the control database no longer has), in one
+    /// transaction on the tenant database; returns the rows upserted and deleted. Nothing to do
+    /// for shared and schema tenants, which read the shared schema's reference tables.
+    pub async fn sync_reference(&self, tenant: impl Into<TenantId>) -> Result<(u64, u64)> {
+        let record = self.show(tenant).await?;
+        let Placement::Database { server, database } = &record.placement else {
+            return Ok((0, 0));
+        };
+        let db = connect(&self.servers.database_url(server, database)?, None).await?;
+        let tables: Vec<QualifiedName> = self
+            .config
+            .reference_tables
+            .iter()
+            .map(|t| QualifiedName::new(t.as_str()))
+            .collect();
+        let synced = copy::sync_tables(&self.control, &db, &tables).await;
+        let _ = db.close().await;
+        let synced = synced?;
+        tracing::info!(
+            target: "tenantry::placement",
+            tenant = %record.tenant,
+            upserted = synced.0,
+            deleted = synced.1,
+            "reference data synced"
+        );
+        Ok(synced)
+    }
+
     /// Removes the tenant and its rows: for `Shared` its rows in the shared schema's scoped
     /// tables (children first), for `Schema` the schema, for `Database` the database; then its
     /// directory entry. Needs a `reason` (logged to `tenantry::audit`). An `active`,

@@ -199,3 +199,30 @@ async fn names(
         .map(name_of)
         .collect()
 }
+
+/// The table's columns in order (dropped columns left out); empty when there is no such
+/// table.
+pub async fn columns(db: &impl ConnectionTrait, table: &QualifiedName) -> Result<Vec<String>> {
+    let sql = "SELECT a.attname::text AS name FROM pg_catalog.pg_attribute a \
+         WHERE a.attrelid = pg_catalog.to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped \
+         ORDER BY a.attnum";
+    query_with(db, sql, vec![table.to_sql().into()])
+        .await?
+        .iter()
+        .map(|row| get(row, "name"))
+        .collect()
+}
+
+/// The table's primary key columns in key order; empty when it has none (or does not exist).
+pub async fn primary_key(db: &impl ConnectionTrait, table: &QualifiedName) -> Result<Vec<String>> {
+    let sql = "SELECT a.attname::text AS name \
+         FROM pg_catalog.pg_index i, unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord) \
+         JOIN pg_catalog.pg_attribute a ON a.attnum = k.attnum \
+         WHERE i.indrelid = pg_catalog.to_regclass($1) AND i.indisprimary \
+           AND a.attrelid = i.indrelid ORDER BY k.ord";
+    query_with(db, sql, vec![table.to_sql().into()])
+        .await?
+        .iter()
+        .map(|row| get(row, "name"))
+        .collect()
+}
