@@ -37,11 +37,13 @@
 mod directory;
 mod error;
 mod ext;
+pub mod runner;
 pub mod tenants;
 
 pub use directory::{DirectoryMigration, directory_migration};
 pub use error::{Error, Result};
 pub use ext::TenantMigrationExt;
+pub use runner::{RunOptions, RunReport, Runner};
 pub use tenantry::policy::{self, PolicyConfig};
 pub use tenants::{Provisioner, ProvisionerBuilder};
 

@@ -26,7 +26,7 @@
 //! stderr), 2 called wrongly.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use sea_orm_migration::MigratorTraitSelf;
+use sea_orm_migration::MigratorTrait;
 use tenantry::TenantId;
 use tenantry::placement::{Placement, Servers, TenantRecord};
 
@@ -49,6 +49,14 @@ enum Format {
     #[default]
     Text,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, Default, ValueEnum)]
+enum MigrateAction {
+    #[default]
+    Up,
+    Down,
+    Status,
 }
 
 #[derive(Debug, Subcommand)]
@@ -91,6 +99,35 @@ enum Command {
         /// The tenant id; all database tenants when omitted.
         id: Option<String>,
     },
+    /// Migrates every target (the control database, each tenant schema, each tenant
+    /// database): `up` (default), `down`, or `status`.
+    Migrate {
+        #[arg(value_enum, default_value_t)]
+        action: MigrateAction,
+        /// Targets migrated at once.
+        #[arg(long, default_value_t = 4)]
+        jobs: usize,
+        /// Run the first N tenant targets first, one by one; stop if one fails.
+        #[arg(long, default_value_t = 0)]
+        canary: usize,
+        /// Run these tenants' targets first (comma-separated), one by one; stop if one fails.
+        #[arg(long, value_delimiter = ',')]
+        tenants: Vec<String>,
+        /// Continue the last run: only its targets that are not done.
+        #[arg(long)]
+        resume: bool,
+        /// Show the pending migrations per target; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// `down`: migrations to revert per target.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+        /// `lock_timeout` per target transaction, in seconds.
+        #[arg(long, default_value_t = 10)]
+        lock_timeout: u64,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Removes a tenant and its rows, schema or database.
     Drop {
         /// The tenant id.
@@ -107,17 +144,24 @@ enum Command {
 /// Runs `tenants …` when it is the first argument, sea-orm-migration's CLI over `migrator`
 /// otherwise.
 #[allow(clippy::print_stdout, clippy::print_stderr)] // a command line's output
-pub async fn run_cli<M: MigratorTraitSelf>(migrator: M, tenants: ProvisionerBuilder) {
+pub async fn run_cli<M: MigratorTrait + Send + Sync + 'static>(
+    migrator: M,
+    tenants: ProvisionerBuilder,
+) {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) != Some("tenants") {
         sea_orm_migration::cli::run_cli(migrator).await;
         return;
     }
     let cli = TenantsCli::parse_from(&args[1..]);
-    match run(cli, tenants).await {
-        Ok(out) => {
+    let control = crate::runner::Migrations::of::<M>();
+    match run(cli, tenants, control).await {
+        Ok((out, ok)) => {
             if !out.is_empty() {
                 println!("{out}");
+            }
+            if !ok {
+                std::process::exit(1);
             }
         }
         Err(e) => {
@@ -198,7 +242,11 @@ fn text(record: &TenantRecord) -> String {
     )
 }
 
-async fn run(cli: TenantsCli, tenants: ProvisionerBuilder) -> Result<String> {
+async fn run(
+    cli: TenantsCli,
+    tenants: ProvisionerBuilder,
+    control: crate::runner::Migrations,
+) -> Result<(String, bool)> {
     let url = std::env::var("DATABASE_URL").map_err(|_| Error::Unsupported {
         backend: "tenants",
         what: "run without a control database".into(),
@@ -209,8 +257,46 @@ async fn run(cli: TenantsCli, tenants: ProvisionerBuilder) -> Result<String> {
         Ok(role) if !role.is_empty() => tenants.app_role(role),
         _ => tenants,
     };
+    if let Command::Migrate {
+        action,
+        jobs,
+        canary,
+        tenants: canary_tenants,
+        resume,
+        dry_run,
+        steps,
+        lock_timeout,
+        format,
+    } = cli.command
+    {
+        let runner = crate::runner::Runner::with_migrations(
+            &url,
+            servers,
+            jobs,
+            [control, tenants.schema, tenants.database],
+        )
+        .await?;
+        return super::migrate_cli::migrate(
+            &runner,
+            super::migrate_cli::Args {
+                action: match action {
+                    MigrateAction::Up => super::migrate_cli::Action::Up,
+                    MigrateAction::Down => super::migrate_cli::Action::Down(steps),
+                    MigrateAction::Status => super::migrate_cli::Action::Status,
+                },
+                jobs,
+                canary,
+                canary_tenants,
+                resume,
+                dry_run,
+                lock_timeout: std::time::Duration::from_secs(lock_timeout),
+                json: matches!(format, Format::Json),
+            },
+        )
+        .await;
+    }
     let provisioner = tenants.connect(&url, servers.clone()).await?;
-    Ok(match cli.command {
+    let out = match cli.command {
         Command::Create { id, placement } => {
             let tenant = parse_tenant(&id);
             let placement = parse_placement(&placement, &tenant, &servers)?;
@@ -258,7 +344,9 @@ async fn run(cli: TenantsCli, tenants: ProvisionerBuilder) -> Result<String> {
                 .await?;
             format!("dropped {id}")
         }
-    })
+        Command::Migrate { .. } => String::new(),
+    };
+    Ok((out, true))
 }
 
 #[cfg(test)]

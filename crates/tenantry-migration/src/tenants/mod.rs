@@ -12,10 +12,9 @@
 
 use std::sync::Arc;
 
-use futures_util::future::BoxFuture;
 use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, Statement,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
     TransactionTrait,
 };
 use tenantry::catalog::postgres as catalog;
@@ -27,20 +26,20 @@ use tenantry::sql::{QualifiedName, SettingName, quote_ident};
 use tenantry::{DEFAULT_TENANT_COLUMN, TenantId};
 
 use crate::error::{Error, Result};
+use crate::runner::Migrations;
 
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
 mod copy;
-
-/// Runs a migrator's `up` on a connection.
-type Up = for<'a> fn(&'a DatabaseConnection) -> BoxFuture<'a, std::result::Result<(), DbErr>>;
+#[cfg(feature = "cli")]
+mod migrate_cli;
 
 /// What a [`Provisioner`] is built from; see [`Provisioner::builder`].
 #[derive(Clone, Debug)]
 pub struct ProvisionerBuilder {
-    schema_up: Up,
-    database_up: Up,
+    pub(crate) schema: Migrations,
+    pub(crate) database: Migrations,
     reference_tables: Vec<String>,
     app_role: Option<String>,
     tenant_column: String,
@@ -135,8 +134,8 @@ impl Provisioner {
     /// A builder running `S` in new tenant schemas and `D` in new tenant databases.
     pub fn builder<S: MigratorTrait + 'static, D: MigratorTrait + 'static>() -> ProvisionerBuilder {
         ProvisionerBuilder {
-            schema_up: |db| Box::pin(S::up(db, None)),
-            database_up: |db| Box::pin(D::up(db, None)),
+            schema: Migrations::of::<S>(),
+            database: Migrations::of::<D>(),
             reference_tables: Vec::new(),
             app_role: None,
             tenant_column: DEFAULT_TENANT_COLUMN.to_owned(),
@@ -261,7 +260,7 @@ impl Provisioner {
             Some(format!("{schema},{}", self.config.shared_schema)),
         )
         .await?;
-        let migrated = (self.config.schema_up)(&db).await;
+        let migrated = (self.config.schema.up_conn)(&db).await;
         let granted = match migrated {
             Ok(()) => self.grant(&db, Some(schema), &[]).await,
             Err(e) => Err(e.into()),
@@ -293,7 +292,7 @@ impl Provisioner {
             }
             let db = connect(&self.servers.database_url(server, database)?, None).await?;
             let filled = async {
-                (self.config.database_up)(&db).await?;
+                (self.config.database.up_conn)(&db).await?;
                 for table in &self.config.reference_tables {
                     let name = QualifiedName::new(table.as_str());
                     db.execute_unprepared(&format!("DELETE FROM {}", name.to_sql()))
