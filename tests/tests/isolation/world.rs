@@ -79,8 +79,6 @@ pub(crate) async fn admin(db: &TestDb) -> DatabaseConnection {
         .unwrap_or_else(|e| panic!("superuser connection to {}: {e}", db.name))
 }
 
-/// The reference tables without Row-Level Security (migration 1 only), with the app role's
-/// grants.
 /// The PostgreSQL databases behind the three columns: the app layer alone (no RLS), RLS (for
 /// "RLS only" and "both"), and the oracle (no RLS; seeded with A's rows only by its user).
 pub(crate) async fn postgres_columns() -> (TestDb, TestDb, TestDb) {
@@ -93,8 +91,17 @@ pub(crate) async fn postgres_columns() -> (TestDb, TestDb, TestDb) {
     (no_rls, rls, oracle)
 }
 
+/// The reference tables without Row-Level Security (the control migrations up to and including
+/// the one creating the tables), with the app role's grants.
 pub(crate) async fn migrate_without_rls(db: &TestDb) {
-    migration::Migrator::up(&db.owner, Some(1)).await.unwrap();
+    let steps = migration::Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == "m20260101_000001_create_tables")
+        .expect("the migration creating the tables")
+        + 1;
+    migration::Migrator::up(&db.owner, Some(steps as u32))
+        .await
+        .unwrap();
     if db.backend == DbBackend::Postgres {
         let role = &db.app_role;
         db.owner_exec(&format!(
