@@ -10,6 +10,7 @@
 //! a message naming the variable: a missing database never lets a test pass.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+pub mod placed;
 pub mod wire;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -65,9 +66,15 @@ pub struct TestDb {
     pub owner_url: String,
     /// URL connecting as the app role.
     pub app_url: String,
-    cleanup: Option<Cleanup>,
+    /// Dropped after the connections above.
+    _cleanup: Guard,
 }
 
+/// Drops what a [`TestDb`] made when the `TestDb` is dropped — or when making the rest of it
+/// fails half-way.
+struct Guard(Option<Cleanup>);
+
+/// What a [`TestDb`] made.
 enum Cleanup {
     Sqlite {
         path: std::path::PathBuf,
@@ -137,6 +144,11 @@ impl TestDb {
         let name = unique_name("tt");
         let owner_role = format!("{name}_owner");
         let app_role = format!("{name}_app");
+        let cleanup = Guard(Some(Cleanup::Postgres {
+            admin_url: admin_url.clone(),
+            db: name.clone(),
+            roles: vec![app_role.clone(), owner_role.clone()],
+        }));
         exec(
             &admin,
             &format!(
@@ -151,11 +163,6 @@ impl TestDb {
         )
         .await;
         admin.close().await.ok();
-        let cleanup = Cleanup::Postgres {
-            admin_url: admin_url.clone(),
-            db: name.clone(),
-            roles: vec![app_role.clone(), owner_role.clone()],
-        };
         // As superuser inside the new database: hand `public` to the owner, let the app in.
         let super_db = connect(
             &with_user_and_db(&admin_url, &user_of(&admin_url), &name),
@@ -196,7 +203,7 @@ impl TestDb {
             owner_role,
             owner_url,
             app_url,
-            cleanup: Some(cleanup),
+            _cleanup: cleanup,
         }
     }
 
@@ -208,6 +215,11 @@ impl TestDb {
         let name = unique_name("tt");
         // MySQL user names are limited to 32 characters.
         let app_role = format!("a{}", &name[name.len().saturating_sub(20)..]).replace('_', "");
+        let cleanup = Guard(Some(Cleanup::MySql {
+            admin_url: admin_url.clone(),
+            db: name.clone(),
+            user: app_role.clone(),
+        }));
         exec(&admin, &format!("CREATE DATABASE `{name}`")).await;
         exec(&admin, &format!("CREATE USER '{app_role}'@'%'")).await;
         exec(&admin, &format!("CREATE USER '{app_role}'@'localhost'")).await;
@@ -236,11 +248,7 @@ impl TestDb {
             owner_role: owner_user,
             owner_url,
             app_url,
-            cleanup: Some(Cleanup::MySql {
-                admin_url,
-                db: name,
-                user: app_role,
-            }),
+            _cleanup: cleanup,
         }
     }
 
@@ -263,7 +271,7 @@ impl TestDb {
             owner_role: String::new(),
             owner_url: url.clone(),
             app_url: url,
-            cleanup: Some(Cleanup::Sqlite { path }),
+            _cleanup: Guard(Some(Cleanup::Sqlite { path })),
         }
     }
 
@@ -304,9 +312,9 @@ fn user_of(url: &str) -> String {
     }
 }
 
-impl Drop for TestDb {
+impl Drop for Guard {
     fn drop(&mut self) {
-        let Some(cleanup) = self.cleanup.take() else {
+        let Some(cleanup) = self.0.take() else {
             return;
         };
         if let Cleanup::Sqlite { path } = &cleanup {

@@ -192,6 +192,8 @@ async fn check(cols: &Columns<'_>, case: &Case, seed: &world::State) -> Result<(
         lite: None,
         oracle: None,
         writes: case.writes(),
+        apart: None,
+        own_schema: None,
     };
     let (oracle_conn, oracle_admin) = cols.oracle;
     world::reset(oracle_admin, Data::OnlyA).await;

@@ -1,6 +1,8 @@
 //! The SeaORM surface through a `TenantTransaction`, on PostgreSQL (as the app role, RLS on),
 //! MariaDB and SQLite: every API returns the current tenant's rows only, fills `tenant_id` on
-//! insert, and never reads, changes or deletes the other tenant's rows.
+//! insert, and never reads, changes or deletes the other tenant's rows. On PostgreSQL also with
+//! the two tenants provisioned into different placements — a schema of their own, a database
+//! of their own on the second server, the shared tables — and `begin` following the directory.
 #![allow(clippy::unwrap_used)]
 
 use entity::{customers, order_items, orders, products, tenants};
@@ -8,12 +10,13 @@ use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
-    IntoActiveModel, LoaderTrait, ModelTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, Statement, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    FromQueryResult, IntoActiveModel, LoaderTrait, ModelTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 use tenantry::{Error, TenantDatabase, TenantTransaction};
 use tenantry_tests::TestDb;
+use tenantry_tests::placed::{Kind, Placed};
 use uuid::Uuid;
 
 struct World {
@@ -21,11 +24,15 @@ struct World {
     a: Uuid,
     b: Uuid,
     product: i32,
+    /// Sees every row of B's place (B's rows are read there, never through tenantry).
+    b_place: DatabaseConnection,
+    /// Whether A's and B's rows share tables (the shared tables), or each is in a placement
+    /// of its own.
+    together: bool,
 }
 
-/// Tenants and products as the owner; each tenant's rows through tenantry itself.
-async fn seed(db: &TestDb) -> World {
-    db.migrate().await;
+/// Tenants and products as the owner.
+async fn seed_reference(db: &TestDb) -> (Uuid, Uuid, i32) {
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
     for (id, slug) in [(a, "a"), (b, "b")] {
         tenants::ActiveModel {
@@ -47,9 +54,13 @@ async fn seed(db: &TestDb) -> World {
     .await
     .unwrap()
     .id;
-    let tdb = TenantDatabase::new(db.app.clone());
-    for (tenant, names) in [(a, &["ann", "amy"][..]), (b, &["bob"][..])] {
-        let txn = tdb.begin(tenant).await.unwrap();
+    (a, b, product)
+}
+
+/// Each tenant's rows through tenantry itself.
+async fn seed_tenants(w: &World) {
+    for (tenant, names) in [(w.a, &["ann", "amy"][..]), (w.b, &["bob"][..])] {
+        let txn = w.tdb.begin(tenant).await.unwrap();
         for name in names {
             let c = customers::ActiveModel {
                 name: Set((*name).into()),
@@ -72,7 +83,7 @@ async fn seed(db: &TestDb) -> World {
                 .unwrap();
                 order_items::ActiveModel {
                     order_id: Set(o.id),
-                    product_id: Set(product),
+                    product_id: Set(w.product),
                     quantity: Set(1),
                     unit_price: Set(Decimal::from(total)),
                     ..Default::default()
@@ -84,15 +95,31 @@ async fn seed(db: &TestDb) -> World {
         }
         txn.commit().await.unwrap();
     }
-    World { tdb, a, b, product }
 }
 
-/// Counts of B's rows, read as the owner (no scoping, no RLS).
-async fn b_state(db: &TestDb, b: Uuid) -> Vec<(String, String, Decimal)> {
+/// One database, both tenants in its shared tables.
+async fn seed(db: &TestDb) -> World {
+    db.migrate().await;
+    let (a, b, product) = seed_reference(db).await;
+    let w = World {
+        tdb: TenantDatabase::new(db.app.clone()),
+        a,
+        b,
+        product,
+        b_place: db.admin.clone(),
+        together: true,
+    };
+    seed_tenants(&w).await;
+    w
+}
+
+/// B's orders and customers, read where B's rows are (no scoping, no RLS).
+async fn b_state(w: &World) -> Vec<(String, String, Decimal)> {
+    let b = w.b;
     let mut rows: Vec<_> = orders::Entity::find()
         .filter(orders::Column::TenantId.eq(b))
         .order_by_asc(orders::Column::Id)
-        .all(&db.admin)
+        .all(&w.b_place)
         .await
         .unwrap()
         .into_iter()
@@ -100,7 +127,7 @@ async fn b_state(db: &TestDb, b: Uuid) -> Vec<(String, String, Decimal)> {
         .collect();
     let customers = customers::Entity::find()
         .filter(customers::Column::TenantId.eq(b))
-        .all(&db.admin)
+        .all(&w.b_place)
         .await
         .unwrap();
     rows.extend(
@@ -243,7 +270,7 @@ async fn reads(w: &World, txn: &TenantTransaction) {
     let _ = w.product;
 }
 
-async fn writes(w: &World, db: &TestDb, txn: &TenantTransaction) {
+async fn writes(w: &World, txn: &TenantTransaction) {
     let backend = txn.get_database_backend();
     let c = customers::Entity::find().one(txn).await.unwrap().unwrap();
 
@@ -302,7 +329,7 @@ async fn writes(w: &World, db: &TestDb, txn: &TenantTransaction) {
     // on_conflict: an upsert on B's primary key must neither change B's row nor insert one
     let b_ids: Vec<i32> = orders::Entity::find()
         .filter(orders::Column::TenantId.eq(w.b))
-        .all(&db.admin)
+        .all(&w.b_place)
         .await
         .unwrap()
         .iter()
@@ -326,10 +353,24 @@ async fn writes(w: &World, db: &TestDb, txn: &TenantTransaction) {
     .exec_without_returning(&attempt)
     .await;
     match upsert {
+        // With B in a placement of its own the id is B's only there: in A's tables it is a
+        // free key or one of A's own orders, so the upsert writes A's row alone — an order of
+        // A's with that id. Undone, so that the counts below are those of every placement;
+        // B's rows, where they are, are checked at the end.
+        Ok(_) if !w.together => {
+            let row = orders::Entity::find_by_id(b_ids[0])
+                .one(&attempt)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!((row.tenant_id, row.status.as_str()), (w.a, "hijacked"));
+            attempt.rollback().await.unwrap();
+        }
         // MySQL reports a row as "affected" even when the scoped update left it as it was;
         // what matters is that B's rows are unchanged, checked at the end.
         Ok(_) => attempt.commit().await.unwrap(),
         Err(e) => {
+            assert!(w.together, "{e}");
             assert_eq!(backend, DbBackend::Postgres, "{e}");
             assert!(e.to_string().contains("row-level security"), "{e}");
             attempt.rollback().await.unwrap();
@@ -426,14 +467,14 @@ async fn writes(w: &World, db: &TestDb, txn: &TenantTransaction) {
     );
 }
 
-async fn surface(db: TestDb) {
-    let w = seed(&db).await;
-    let before = b_state(&db, w.b).await;
+/// Every API as A, then B's rows checked untouched and B served as well.
+async fn surface(w: &World) {
+    let before = b_state(w).await;
     assert_eq!(before.len(), 3);
 
     let txn = w.tdb.begin(w.a).await.unwrap();
     assert_eq!(txn.tenant(), &w.a.into());
-    reads(&w, &txn).await;
+    reads(w, &txn).await;
     // nested transaction = savepoint of the same tenant
     {
         let nested = txn.begin().await.unwrap();
@@ -449,14 +490,10 @@ async fn surface(db: TestDb) {
         4,
         "savepoint rolled back"
     );
-    writes(&w, &db, &txn).await;
+    writes(w, &txn).await;
     txn.commit().await.unwrap();
 
-    assert_eq!(
-        b_state(&db, w.b).await,
-        before,
-        "tenant B's rows are untouched"
-    );
+    assert_eq!(b_state(w).await, before, "tenant B's rows are untouched");
 
     // The closure form.
     let n = w
@@ -471,15 +508,110 @@ async fn surface(db: TestDb) {
 
 #[tokio::test]
 async fn seaorm_surface_postgres() {
-    surface(TestDb::postgres().await).await;
+    let db = TestDb::postgres().await;
+    surface(&seed(&db).await).await;
 }
 
 #[tokio::test]
 async fn seaorm_surface_mysql() {
-    surface(TestDb::mysql().await).await;
+    let db = TestDb::mysql().await;
+    surface(&seed(&db).await).await;
 }
 
 #[tokio::test]
 async fn seaorm_surface_sqlite() {
-    surface(TestDb::sqlite().await).await;
+    let db = TestDb::sqlite().await;
+    surface(&seed(&db).await).await;
+}
+
+/// PostgreSQL with A and B provisioned into the placements `a` and `b` (tenant databases on
+/// the second server), `begin` following the directory as the app role: the same assertions,
+/// and A's and B's rows where their placements say.
+async fn surface_placed(a: Kind, b: Kind) {
+    let control = Placed::control().await;
+    // Before provisioning: a tenant database gets a copy of the reference rows.
+    let (ta, tb, product) = seed_reference(&control).await;
+    let placed = Placed::provision(control, &[(ta, a), (tb, b)]).await;
+    let w = World {
+        tdb: placed.tdb.clone(),
+        a: ta,
+        b: tb,
+        product,
+        b_place: placed.home(tb).admin.clone(),
+        together: false,
+    };
+    seed_tenants(&w).await;
+    // Each tenant's rows are in its own place, and only there.
+    for home in &placed.homes {
+        let owners: Vec<Uuid> = customers::Entity::find()
+            .all(&home.admin)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.tenant_id)
+            .collect();
+        let expected = if home.tenant == ta { 2 } else { 1 };
+        assert_eq!(owners, vec![home.tenant; expected], "{}", home.placement);
+    }
+    surface(&w).await;
+    // A's rows are still in A's place only: the writes above did not leave it.
+    let a_home = placed.home(ta);
+    let a_orders = orders::Entity::find().all(&a_home.admin).await.unwrap();
+    assert!(
+        a_orders.is_empty(),
+        "A deleted all its orders: {a_orders:?}"
+    );
+    let a_customers = customers::Entity::find().all(&a_home.admin).await.unwrap();
+    assert!(
+        a_customers.iter().all(|c| c.tenant_id == ta) && a_customers.len() == 2,
+        "{a_customers:?}"
+    );
+    let b_orders = orders::Entity::find()
+        .all(&placed.home(tb).admin)
+        .await
+        .unwrap();
+    assert!(
+        b_orders.len() == 2 && b_orders.iter().all(|o| o.tenant_id == tb),
+        "{b_orders:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seaorm_surface_postgres_a_schema_b_shared() {
+    surface_placed(Kind::Schema, Kind::Shared).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seaorm_surface_postgres_a_database_b_shared() {
+    surface_placed(Kind::Database, Kind::Shared).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seaorm_surface_postgres_a_shared_b_schema() {
+    surface_placed(Kind::Shared, Kind::Schema).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seaorm_surface_postgres_a_shared_b_database() {
+    surface_placed(Kind::Shared, Kind::Database).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seaorm_surface_postgres_a_schema_b_database() {
+    surface_placed(Kind::Schema, Kind::Database).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seaorm_surface_postgres_a_database_b_schema() {
+    surface_placed(Kind::Database, Kind::Schema).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seaorm_surface_postgres_each_in_a_schema() {
+    surface_placed(Kind::Schema, Kind::Schema).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seaorm_surface_postgres_each_in_a_database() {
+    surface_placed(Kind::Database, Kind::Database).await;
 }

@@ -92,6 +92,8 @@ fn shape_of(c: &Case) -> Shape {
         lite: c.sql[LITE],
         oracle: None,
         writes: c.writes,
+        apart: None,
+        own_schema: None,
     }
 }
 
@@ -229,7 +231,7 @@ pub(crate) async fn run_group(
                 }
                 Some(Oracle { result, state })
             }
-            Expect::Contained => None,
+            Expect::Contained | Expect::Nothing => None,
         };
         for (i, col) in columns.iter().enumerate() {
             if dirty[i] {

@@ -37,6 +37,7 @@ impl Cell {
         match (self, expect) {
             (Cell::Pass, Expect::Same) => "pass".into(),
             (Cell::Pass, Expect::Contained) => "pass (no effect)".into(),
+            (Cell::Pass, Expect::Nothing) => "pass (empty)".into(),
             (Cell::Refused(kind), _) => format!("refused ({kind})"),
             (Cell::Fail(_), _) => "FAIL".into(),
         }
@@ -231,6 +232,23 @@ pub(crate) fn judge(
         return Cell::Fail(format!("returned a row of B: {row}"));
     }
     match shape.expect {
+        Expect::Nothing => {
+            let empty = match shape.run {
+                Run::Exec => rows.iter().all(|r| r == "rows affected: 0"),
+                Run::Query | Run::Script => rows.is_empty(),
+            };
+            if !empty {
+                Cell::Fail(format!("found rows where A has none: {rows:?}"))
+            } else if after != seed {
+                Cell::Fail(format!(
+                    "changed data where it should find nothing:{}{}",
+                    diff(&seed.a, &after.a),
+                    diff(&seed.shared, &after.shared)
+                ))
+            } else {
+                Cell::Pass
+            }
+        }
         Expect::Contained => {
             if after == seed {
                 Cell::Pass

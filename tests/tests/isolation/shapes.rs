@@ -1,5 +1,8 @@
-//! The statement shapes, one small entry each: a name, how it runs, what is expected, and its
-//! SQL per backend (`None`: not valid there). `$A` / `$B` are bound tenant ids.
+//! The statement shapes, one small entry each: a name, how it runs, what is expected (and,
+//! where it differs, what is expected with the tenants in other placements), and its SQL per
+//! backend (`None`: not valid there). `$A` / `$B` are bound tenant ids.
+
+pub(crate) use tenantry_tests::placed::Kind;
 
 /// How a shape is run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +23,32 @@ pub(crate) enum Expect {
     Same,
     /// An attempt on B's rows (or a tenant switch): refused, or run with no effect at all.
     Contained,
+    /// A statement that can only find rows where A has none: refused, or no rows (none
+    /// affected) and no effect at all.
+    Nothing,
+}
+
+/// Where A's and B's rows are, for the expectations that depend on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// A's placement.
+    pub(crate) a: Kind,
+    /// B's placement.
+    pub(crate) b: Kind,
+}
+
+impl Layout {
+    /// Both in the shared tables.
+    pub(crate) const SHARED: Layout = Layout {
+        a: Kind::Shared,
+        b: Kind::Shared,
+    };
+
+    /// Whether A's and B's rows are in different placements (each schema and each database
+    /// holds one tenant): A's tables hold A's rows alone, as the oracle's do.
+    pub(crate) fn apart(self) -> bool {
+        self != Self::SHARED
+    }
 }
 
 /// One statement shape.
@@ -42,6 +71,10 @@ pub(crate) struct Shape {
     pub(crate) oracle: Option<&'static str>,
     /// Whether the shape writes (the databases are reset after it).
     pub(crate) writes: bool,
+    /// What is expected instead when A's and B's rows are in different placements.
+    pub(crate) apart: Option<Expect>,
+    /// What is expected instead when A's rows are in a schema of their own (before `apart`).
+    pub(crate) own_schema: Option<Expect>,
 }
 
 impl Shape {
@@ -55,7 +88,17 @@ impl Shape {
             lite: Some(sql),
             oracle: None,
             writes: false,
+            apart: None,
+            own_schema: None,
         }
+    }
+    fn apart(mut self, expect: Expect) -> Self {
+        self.apart = Some(expect);
+        self
+    }
+    fn own_schema(mut self, expect: Expect) -> Self {
+        self.own_schema = Some(expect);
+        self
     }
     fn oracle(mut self, sql: &'static str) -> Self {
         self.oracle = Some(sql);
@@ -81,6 +124,15 @@ impl Shape {
     fn lite(mut self, sql: Option<&'static str>) -> Self {
         self.lite = sql;
         self
+    }
+
+    /// What is expected with A's and B's rows where `layout` puts them.
+    pub(crate) fn expect_in(&self, layout: Layout) -> Expect {
+        match (self.own_schema, self.apart) {
+            (Some(e), _) if layout.a == Kind::Schema => e,
+            (_, Some(e)) if layout.apart() => e,
+            _ => self.expect,
+        }
     }
 
     /// The SQL for a backend.
@@ -124,7 +176,12 @@ pub(crate) fn reads() -> Vec<Shape> {
         q("read/in_list_mixed_ids", "SELECT id FROM orders WHERE id IN (1101, 2101)"),
         q("read/quoted_alias", "SELECT \"o\".\"id\" FROM \"orders\" AS \"o\" WHERE \"o\".\"status\" = 'open'")
             .my(Some("SELECT `o`.`id` FROM `orders` AS `o` WHERE `o`.`status` = 'open'")),
-        q("read/schema_qualified", "SELECT id FROM public.customers").pg_only(),
+        // `public` is the control database's shared schema, and in a tenant database that
+        // database's own. For A in a schema of its own, `public.customers` holds none of A's rows
+        // (B's, when B is shared): finding nothing, or a refusal, is right there. With A in a
+        // database of its own or shared, the table is A's and the oracle's result is expected.
+        q("read/schema_qualified", "SELECT id FROM public.customers").pg_only()
+            .own_schema(Expect::Nothing),
         q("read/for_update", "SELECT id FROM orders WHERE status = 'open' FOR UPDATE").lite(None),
         q("read/shared_table", "SELECT id, sku FROM products"),
         q("read/tenants_catalogue", "SELECT slug FROM tenants"),
@@ -243,12 +300,15 @@ pub(crate) fn writes() -> Vec<Shape> {
         x("upsert/insert_or_ignore_other_tenant_key", "INSERT OR IGNORE INTO orders (tenant_id, id, customer_id, status, total) VALUES ($A, 1101, 2001, 'A-hijack', 0)")
             .no_pg().my(None).lite(Some("INSERT OR IGNORE INTO orders (tenant_id, id, customer_id, status, total) VALUES ($A, 1101, 2001, 'A-hijack', 0)"))
             .contained(),
+        // Key 1101 is B's order. With B's rows in another placement, 1101 is a free key of A's
+        // own table (as on the oracle, which holds A alone): the upsert is a plain insert of an
+        // order of A's, judged against the oracle; B's rows, in B's place, must stay untouched.
         x("upsert/other_tenant_key_do_update", "INSERT INTO orders (tenant_id, id, customer_id, status, total) VALUES ($A, 1101, 2001, 'A-hijack', 0) ON CONFLICT (id) DO UPDATE SET status = excluded.status")
             .my(Some("INSERT INTO orders (tenant_id, id, customer_id, status, total) VALUES ($A, 1101, 2001, 'A-hijack', 0) ON DUPLICATE KEY UPDATE status = VALUES(status)"))
-            .contained(),
+            .contained().apart(Expect::Same),
         x("upsert/other_tenant_key_do_nothing", "INSERT INTO orders (tenant_id, id, customer_id, status, total) VALUES ($A, 1101, 2001, 'A-hijack', 0) ON CONFLICT (id) DO NOTHING")
             .my(Some("INSERT IGNORE INTO orders (tenant_id, id, customer_id, status, total) VALUES ($A, 1101, 2001, 'A-hijack', 0)"))
-            .contained(),
+            .contained().apart(Expect::Same),
         x("upsert/assigns_tenant_column", "INSERT INTO customers (tenant_id, name, email) VALUES ($A, 'A-dup', 'shared@x.test') ON CONFLICT (tenant_id, email) DO UPDATE SET tenant_id = $B")
             .my(Some("INSERT INTO customers (tenant_id, name, email) VALUES ($A, 'A-dup', 'shared@x.test') ON DUPLICATE KEY UPDATE tenant_id = $B"))
             .contained(),
