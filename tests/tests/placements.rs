@@ -739,3 +739,43 @@ async fn mariadb_serves_database_placements_and_refuses_schema_ones() {
         Some("schema placements are not supported on MySql")
     );
 }
+
+/// A directory entry naming a schema or a database that does not exist is an error naming the
+/// placement: never a fallback to the next schema on the search path (where the shared tables
+/// are) or to another database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_placement_that_does_not_exist_is_an_error_not_a_fallback() {
+    let world = World::new().await;
+    world
+        .directory
+        .create(&active(11, Placement::schema("tenant_gone").unwrap()))
+        .await
+        .unwrap();
+    world
+        .directory
+        .create(&active(12, Placement::database("silo", "gone_db").unwrap()))
+        .await
+        .unwrap();
+    let tdb = world.tdb();
+    for (tenant, placement) in [
+        (11_i64, "schema:tenant_gone"),
+        (12, "database:silo/gone_db"),
+    ] {
+        let err = tdb.begin(tenant).await.unwrap_err();
+        match Error::from_db_err(&err) {
+            Some(Error::PlacementMissing {
+                placement: found, ..
+            }) => assert_eq!(found, placement),
+            other => panic!("tenant {tenant}: {other:?} ({err})"),
+        }
+    }
+    assert!(
+        bodies(&world.control.admin, "SELECT body FROM public.notes")
+            .await
+            .is_empty()
+    );
+    // The others are served as ever.
+    for tenant in 1_i64..=4 {
+        tdb.begin(tenant).await.unwrap().commit().await.unwrap();
+    }
+}

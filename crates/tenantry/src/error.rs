@@ -203,6 +203,18 @@ pub enum Error {
         /// The driver's error.
         message: String,
     },
+    /// The directory places the tenant in a schema or database that does not exist.
+    #[error(
+        "tenant {tenant} is placed in {placement}, which does not exist ({message}); provision it, or fix its directory entry"
+    )]
+    PlacementMissing {
+        /// The tenant.
+        tenant: String,
+        /// Its placement.
+        placement: String,
+        /// The database's error.
+        message: String,
+    },
     /// No room for one more tenant database pool: every open pool is in use.
     #[error(
         "no room for another tenant database pool: {pools} of {max_pools} pools open, {connections} of {budget} connections budgeted, none idle; retry, or raise the limits"

@@ -59,6 +59,11 @@ impl<'a> TenantContext<'a> {
         )];
         if let Some(path) = self.search_path {
             settings.push(format!("SET LOCAL search_path = {}", search_path_sql(path)));
+            // PostgreSQL accepts a search path naming a schema that does not exist (and then
+            // resolves names in the next one): the cast fails instead, before `BEGIN`.
+            if let Some(first) = path.first() {
+                settings.push(schema_check(first));
+            }
         }
         settings
     }
@@ -95,15 +100,33 @@ impl<'a> TenantContext<'a> {
             self.tenant.to_setting().into(),
         ];
         let sql = match self.search_path {
-            None => "SELECT set_config($1, $2, true)",
+            None => "SELECT set_config($1, $2, true)".to_owned(),
             Some(path) => {
                 values.push(search_path_sql(path).into());
-                "SELECT set_config($1, $2, true), set_config('search_path', $3, true)"
+                let check = path.first().map(|s| {
+                    format!(
+                        ", {}::regnamespace",
+                        quote_literal(&crate::sql::quote_ident(s))
+                    )
+                });
+                format!(
+                    "SELECT set_config($1, $2, true), set_config('search_path', $3, true){}",
+                    check.unwrap_or_default()
+                )
             }
         };
         let stmt = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
         txn.execute_raw(stmt).await.map(|_| ())
     }
+}
+
+/// A statement that fails with PostgreSQL's `invalid_schema_name` (`3F000`) unless `schema`
+/// exists, and returns no row when it does.
+fn schema_check(schema: &str) -> String {
+    format!(
+        "SELECT WHERE {}::regnamespace IS NULL",
+        quote_literal(&crate::sql::quote_ident(schema))
+    )
 }
 
 /// Checks that a tenant id can be used at all.
@@ -158,7 +181,8 @@ mod tests {
         };
         assert_eq!(
             context.begin_statement(),
-            "SET LOCAL tenantry.tenant_id = '7'; SET LOCAL search_path = \"tenant_7\", \"public\"; BEGIN"
+            "SET LOCAL tenantry.tenant_id = '7'; SET LOCAL search_path = \"tenant_7\", \"public\"; \
+             SELECT WHERE '\"tenant_7\"'::regnamespace IS NULL; BEGIN"
         );
     }
 

@@ -16,7 +16,8 @@ use super::raw::RawTransaction;
 use super::transaction::TenantTransaction;
 use crate::error::Error;
 use crate::placement::{
-    Directory, Placement, PoolStats, Route, Router, RouterConfig, Servers, TenantState, unreachable,
+    Directory, Placement, PoolStats, Route, Router, RouterConfig, Servers, TenantState,
+    missing_schema, unreachable,
 };
 use crate::registry::Registry;
 use crate::rewrite::Rewriter;
@@ -243,13 +244,25 @@ impl TenantDatabase {
             options.access_mode = Some(AccessMode::ReadOnly);
         }
         let placement = Arc::new(record.placement);
-        let txn = match router.route(&placement).await? {
+        let route = router.route(&placement).await.map_err(|e| match e {
+            Error::PlacementMissing {
+                placement, message, ..
+            } => Error::PlacementMissing {
+                tenant: tenant.to_string(),
+                placement,
+                message,
+            },
+            other => other,
+        })?;
+        let txn = match route {
             Route::Control { search_path } => {
                 let context = TenantContext {
                     search_path: search_path.as_deref(),
                     ..TenantContext::new(&tenant, &self.setting, &options)
                 };
-                self.begin_raw(&self.inner, &context, options).await?
+                self.begin_raw(&self.inner, &context, options)
+                    .await
+                    .map_err(|e| missing_schema(&tenant, &placement, e))?
             }
             Route::Pool {
                 conn,

@@ -34,4 +34,6 @@ pub use pools::PoolStats;
 pub use servers::{CONTROL_SERVER, SERVERS_ENV, ServerOptions, Servers};
 pub use table::{DIRECTORY_TABLE, TableDirectory, directory_table};
 
-pub(crate) use router::{Route, Router, RouterConfig, search_path_sql, unreachable};
+pub(crate) use router::{
+    Route, Router, RouterConfig, missing_schema, search_path_sql, unreachable,
+};

@@ -174,10 +174,20 @@ impl Pools {
         let mut state = self.state.lock().map_err(|_| poisoned())?;
         state.reserved -= options.max_connections;
         state.opening -= 1;
-        let conn = opened.map_err(|e| Error::ServerUnavailable {
-            server: server.to_owned(),
-            database: database.to_owned(),
-            message: e.to_string(),
+        let conn = opened.map_err(|e| {
+            if super::router::sqlstate(&e).as_deref() == Some("3D000") {
+                Error::PlacementMissing {
+                    tenant: String::new(),
+                    placement: format!("database:{server}/{database}"),
+                    message: e.to_string(),
+                }
+            } else {
+                Error::ServerUnavailable {
+                    server: server.to_owned(),
+                    database: database.to_owned(),
+                    message: e.to_string(),
+                }
+            }
         })?;
         self.opened.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(target: "tenantry::placement", server, database, "tenant database pool opened");
