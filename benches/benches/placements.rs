@@ -313,6 +313,7 @@ fn many_databases(rt: &Runtime) {
         )
         .await;
         drop(bench);
+        assert!(peak <= i64::from(budget), "{peak} connections over a budget of {budget}");
     });
 }
 

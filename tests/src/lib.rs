@@ -304,6 +304,22 @@ impl TestDb {
     }
 }
 
+/// Runs `work` to completion on a fresh thread with its own runtime: for cleanup in `Drop`,
+/// which cannot await while the test's runtime is blocked in it. Panics with `what` if the
+/// work panicked (unless the thread is already panicking).
+pub(crate) fn on_fresh_runtime(what: &str, work: impl Future<Output = ()> + Send + 'static) {
+    let handle = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(work);
+    });
+    if handle.join().is_err() && !std::thread::panicking() {
+        panic!("{what}");
+    }
+}
+
 fn user_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     match rest.rsplit_once('@') {
@@ -328,39 +344,34 @@ impl Drop for Guard {
         // Drop cannot await, and the test's runtime is blocked here: do the work on a fresh
         // thread and runtime with its own admin connection. The test's pools are left alone
         // (closing them would need the blocked runtime); `WITH (FORCE)` ends their sessions.
-        let handle = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                match cleanup {
-                    Cleanup::Sqlite { .. } => {}
-                    Cleanup::Postgres {
-                        admin_url,
-                        db,
-                        roles,
-                    } => {
-                        let admin = connect(&admin_url, PG_URL_VAR).await;
-                        exec(
-                            &admin,
-                            &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
-                        )
-                        .await;
-                        for role in roles {
-                            exec(&admin, &format!("DROP ROLE IF EXISTS \"{role}\"")).await;
-                        }
-                        admin.close().await.ok();
+        on_fresh_runtime("dropping the test database failed", async move {
+            match cleanup {
+                Cleanup::Sqlite { .. } => {}
+                Cleanup::Postgres {
+                    admin_url,
+                    db,
+                    roles,
+                } => {
+                    let admin = connect(&admin_url, PG_URL_VAR).await;
+                    exec(
+                        &admin,
+                        &format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"),
+                    )
+                    .await;
+                    for role in roles {
+                        exec(&admin, &format!("DROP ROLE IF EXISTS \"{role}\"")).await;
                     }
-                    Cleanup::MySql {
-                        admin_url,
-                        db,
-                        user,
-                    } => {
-                        let admin = connect(&admin_url, MYSQL_URL_VAR).await;
-                        // Sessions left in a transaction (a test that panicked mid-way) hold
-                        // metadata locks that DROP DATABASE would wait for: end them first.
-                        let ids = admin
+                    admin.close().await.ok();
+                }
+                Cleanup::MySql {
+                    admin_url,
+                    db,
+                    user,
+                } => {
+                    let admin = connect(&admin_url, MYSQL_URL_VAR).await;
+                    // Sessions left in a transaction (a test that panicked mid-way) hold
+                    // metadata locks that DROP DATABASE would wait for: end them first.
+                    let ids = admin
                             .query_all_raw(Statement::from_sql_and_values(
                                 DbBackend::MySql,
                                 "SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()",
@@ -368,22 +379,18 @@ impl Drop for Guard {
                             ))
                             .await
                             .unwrap_or_default();
-                        for row in ids {
-                            if let Ok(id) = row.try_get_by_index::<u64>(0) {
-                                let _ = admin.execute_unprepared(&format!("KILL {id}")).await;
-                            }
+                    for row in ids {
+                        if let Ok(id) = row.try_get_by_index::<u64>(0) {
+                            let _ = admin.execute_unprepared(&format!("KILL {id}")).await;
                         }
-                        exec(&admin, &format!("DROP DATABASE IF EXISTS `{db}`")).await;
-                        exec(&admin, &format!("DROP USER IF EXISTS '{user}'@'%'")).await;
-                        exec(&admin, &format!("DROP USER IF EXISTS '{user}'@'localhost'")).await;
-                        admin.close().await.ok();
                     }
+                    exec(&admin, &format!("DROP DATABASE IF EXISTS `{db}`")).await;
+                    exec(&admin, &format!("DROP USER IF EXISTS '{user}'@'%'")).await;
+                    exec(&admin, &format!("DROP USER IF EXISTS '{user}'@'localhost'")).await;
+                    admin.close().await.ok();
                 }
-            });
+            }
         });
-        if handle.join().is_err() && !std::thread::panicking() {
-            panic!("dropping the test database failed");
-        }
     }
 }
 

@@ -16,7 +16,8 @@ use tenantry_migration::Provisioner;
 use uuid::Uuid;
 
 use crate::{
-    PG2_URL_VAR, TestDb, connect, exec, pg_admin_url, pg2_admin_url, user_of, with_user_and_db,
+    PG2_URL_VAR, TestDb, connect, exec, on_fresh_runtime, pg_admin_url, pg2_admin_url, user_of,
+    with_user_and_db,
 };
 
 /// Where a tenant's rows live.
@@ -185,12 +186,9 @@ impl Drop for SecondServer {
         let role = self.role.clone();
         // As in `TestDb`'s drop: a fresh thread and runtime; `WITH (FORCE)` ends the sessions
         // of the pools still open.
-        let handle = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
+        on_fresh_runtime(
+            "dropping the tenant databases on the second server failed",
+            async move {
                 let admin = connect(&admin_url, PG2_URL_VAR).await;
                 for db in databases {
                     exec(
@@ -202,10 +200,7 @@ impl Drop for SecondServer {
                 // Roles are cluster-wide: the provisioner created the app role on this server.
                 exec(&admin, &format!("DROP ROLE IF EXISTS \"{role}\"")).await;
                 admin.close().await.ok();
-            });
-        });
-        if handle.join().is_err() && !std::thread::panicking() {
-            panic!("dropping the tenant databases on the second server failed");
-        }
+            },
+        );
     }
 }

@@ -279,6 +279,11 @@ impl Runner {
         jobs: usize,
         [control_m, schema_m, database_m]: [Migrations; 3],
     ) -> Result<Self> {
+        let servers = if servers.has_control() {
+            servers
+        } else {
+            servers.with_control(control_url)?
+        };
         let max = u32::try_from(jobs.max(1) + 1).unwrap_or(u32::MAX);
         let control = connect(control_url, max, None).await?;
         if control.get_database_backend() != DbBackend::Postgres {

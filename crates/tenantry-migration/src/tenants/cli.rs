@@ -67,7 +67,8 @@ enum Command {
         /// The tenant id: a UUID, an integer or a string.
         id: String,
         /// `shared`, `schema[:NAME]` (default `tenant_<id>`) or
-        /// `database[:SERVER[/DB]]` (default the only configured server, `tenant_<id>`).
+        /// `database[:SERVER[/DB]]` (default server: the only one in TENANTRY_SERVERS, or
+        /// `control`, the control database's own; default database `tenant_<id>`).
         #[arg(long, default_value = "shared")]
         placement: String,
     },
@@ -205,12 +206,22 @@ pub fn parse_placement(spec: &str, tenant: &TenantId, servers: &Servers) -> Resu
         None if spec == "shared" => Placement::Shared,
         None if spec == "schema" => Placement::schema(&default_name(tenant))?,
         None if spec == "database" => {
-            let names: Vec<&str> = servers.names().collect();
+            let names: Vec<&str> = servers
+                .names()
+                .filter(|n| *n != tenantry::placement::CONTROL_SERVER)
+                .collect();
+            if names.is_empty() {
+                return Ok(Placement::database(
+                    tenantry::placement::CONTROL_SERVER,
+                    &default_name(tenant),
+                )?);
+            }
             let [server] = names.as_slice() else {
                 return Err(tenantry::Error::InvalidPlacement {
                     placement: spec.to_owned(),
                     reason: format!(
-                        "name the server (`database:SERVER`): {} configured in TENANTRY_SERVERS",
+                        "name the server (`database:SERVER`): {} configured in TENANTRY_SERVERS \
+                         (and `control`, the control database's own)",
                         names.len()
                     ),
                 }
@@ -375,6 +386,12 @@ mod tests {
             );
         }
         assert!(parse_placement("database", &t, &two).is_err());
+        assert_eq!(
+            parse_placement("database", &t, &Servers::new())
+                .unwrap()
+                .to_string(),
+            "database:control/tenant_acme_1"
+        );
         assert!(parse_placement("schema:Acme", &t, &one).is_err());
         assert_eq!(parse_tenant("42"), TenantId::from(42_i64));
         assert!(matches!(

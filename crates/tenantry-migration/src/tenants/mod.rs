@@ -82,8 +82,14 @@ impl ProvisionerBuilder {
     }
 
     /// Connects to the control database at `control_url` (its directory is the
-    /// `tenantry_tenants` table there) with `servers` for tenant databases.
+    /// `tenantry_tenants` table there) with `servers` for tenant databases; the control
+    /// database's own server is the server `control` unless `servers` sets it.
     pub async fn connect(self, control_url: &str, servers: Servers) -> Result<Provisioner> {
+        let servers = if servers.has_control() {
+            servers
+        } else {
+            servers.with_control(control_url)?
+        };
         let control = connect(control_url, None).await?;
         let directory: Arc<dyn Directory> = Arc::new(TableDirectory::new(control.clone()));
         Ok(Provisioner {

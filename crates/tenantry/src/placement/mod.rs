@@ -9,8 +9,8 @@
 //!   version. [`TableDirectory`] keeps it in the `tenantry_tenants` table of the control
 //!   database; [`MemoryDirectory`] keeps it in memory (tests, single-binary apps).
 //! - [`Servers`]: named connection URLs (in code, or `TENANTRY_SERVERS=name=url,…`); the
-//!   control database is always the server [`CONTROL_SERVER`]. The directory stores server
-//!   names, never URLs or secrets.
+//!   control database's server is [`CONTROL_SERVER`] (`Servers::with_control`). The directory
+//!   stores server names, never URLs or secrets.
 //!
 //! [`TenantDatabase::with_directory`](crate::TenantDatabase::with_directory) makes `begin`
 //! follow the directory: it looks the tenant up (cached: a hit costs no round trip), enforces

@@ -44,23 +44,29 @@ struct State {
     draining: Vec<DatabaseConnection>,
     /// Connections reserved for pools being opened.
     reserved: u32,
+    /// Connections of pools taken out and being closed.
+    closing: u32,
     opening: usize,
 }
 
 impl State {
+    /// What the open pools may hold, what pools being opened reserved, and every connection
+    /// a closed pool still has (in use or idle: both are open on the server).
     fn connections(&self) -> u32 {
         self.pools.values().map(|p| p.max).sum::<u32>()
             + self.reserved
-            + self
-                .draining
-                .iter()
-                .map(|c| in_use(c).unwrap_or(0))
-                .sum::<u32>()
+            + self.closing
+            + self.draining.iter().map(|c| size(c).unwrap_or(0)).sum::<u32>()
     }
 
-    /// Forgets draining pools whose last connection has come back (and so is closed).
-    fn prune(&mut self) {
-        self.draining.retain(|c| in_use(c).is_some_and(|n| n > 0));
+    /// Takes out the draining pools none of whose connections is in use any more: the
+    /// caller closes them (their idle connections close then).
+    fn prune(&mut self) -> Vec<DatabaseConnection> {
+        let (done, still): (Vec<_>, Vec<_>) = std::mem::take(&mut self.draining)
+            .into_iter()
+            .partition(|c| in_use(c) == Some(0));
+        self.draining = still;
+        done
     }
 }
 
@@ -81,6 +87,17 @@ impl std::fmt::Debug for Pools {
             .field("budget", &self.budget)
             .finish_non_exhaustive()
     }
+}
+
+/// How many connections the pool has open, idle or in use (`None`: not known for this
+/// backend).
+fn size(conn: &DatabaseConnection) -> Option<u32> {
+    #[cfg(feature = "sqlx-postgres")]
+    if let sea_orm::DatabaseConnectionType::SqlxPostgresPoolConnection(_) = &conn.inner {
+        return Some(conn.get_postgres_connection_pool().size());
+    }
+    let _ = conn;
+    None
 }
 
 /// How many of the pool's connections are in use (`None`: not known for this backend).
@@ -155,12 +172,18 @@ impl Pools {
                 return Ok(pool.conn.clone());
             }
             let evicted = self.make_room(&mut state, options.max_connections)?;
+            let closing: u32 = evicted.iter().map(|c| size(c).unwrap_or(0)).sum();
+            state.closing += closing;
             state.reserved += options.max_connections;
             state.opening += 1;
-            evicted
+            (evicted, closing)
         };
+        let (evicted, closing) = evicted;
         for conn in evicted {
             let _ = conn.close().await;
+        }
+        if let Ok(mut state) = self.state.lock() {
+            state.closing -= closing;
         }
         let mut connect = ConnectOptions::new(url);
         connect
@@ -203,11 +226,11 @@ impl Pools {
     /// Takes pools out, least recently used first, until one more pool of `needed`
     /// connections fits: idle pools first (returned, for the caller to close), then pools in
     /// use (closed at once: their transactions finish on the connections they hold, which then
-    /// close; they count against the budget until then). Only pools whose use can be measured
-    /// (PostgreSQL) are taken out while in use.
+    /// close; every connection such a pool still has counts against the budget until it is
+    /// closed for good). Only pools whose use can be measured (PostgreSQL) are taken out while
+    /// in use.
     fn make_room(&self, state: &mut State, needed: u32) -> Result<Vec<DatabaseConnection>> {
-        let mut evicted = Vec::new();
-        state.prune();
+        let mut evicted = state.prune();
         while state.pools.len() + state.opening + 1 > self.max_pools
             || state.connections() + needed > self.budget
         {

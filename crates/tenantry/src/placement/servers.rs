@@ -7,8 +7,8 @@ use std::time::Duration;
 use super::names::check_name;
 use crate::error::{Error, Result};
 
-/// The name of the server holding the control database (the connection `TenantDatabase`
-/// wraps): always known, never configured.
+/// The name of the server holding the control database; set with [`Servers::with_control`]
+/// (the provisioner and the runner set it from their control URL).
 pub const CONTROL_SERVER: &str = "control";
 
 /// The environment variable [`Servers::from_env`] reads.
@@ -123,18 +123,35 @@ impl Servers {
     }
 
     /// Adds (or replaces) a server.
-    pub fn with_options(mut self, name: &str, url: &str, options: ServerOptions) -> Result<Self> {
+    pub fn with_options(self, name: &str, url: &str, options: ServerOptions) -> Result<Self> {
         check_name("server", name)?;
         if name == CONTROL_SERVER {
             return Err(Error::InvalidName {
                 what: "server",
                 name: name.to_owned(),
                 reason: format!(
-                    "`{CONTROL_SERVER}` is the control database's server, configured by the \
-                     connection TenantDatabase wraps"
+                    "`{CONTROL_SERVER}` is the control database's server: set it with \
+                     `Servers::with_control(url)`"
                 ),
             });
         }
+        self.insert(name, url, options)
+    }
+
+    /// Sets the server [`CONTROL_SERVER`] from the control database's URL (the database in
+    /// it does not matter), so tenants can be placed in databases of their own beside the
+    /// control database (`database:control/…`). The provisioner and the migration runner set
+    /// it from the URL they connect with, unless it is set already.
+    pub fn with_control(self, url: &str) -> Result<Self> {
+        self.insert(CONTROL_SERVER, url, ServerOptions::default())
+    }
+
+    /// Whether [`CONTROL_SERVER`] is set.
+    pub fn has_control(&self) -> bool {
+        self.servers.contains_key(CONTROL_SERVER)
+    }
+
+    fn insert(mut self, name: &str, url: &str, options: ServerOptions) -> Result<Self> {
         let parsed = url::Url::parse(url).map_err(|e| Error::InvalidServer {
             server: name.to_owned(),
             reason: format!("its URL does not parse ({e})"),
@@ -182,7 +199,7 @@ impl Servers {
         }
     }
 
-    /// The configured server names, sorted ([`CONTROL_SERVER`] is implicit).
+    /// The configured server names, sorted (with [`CONTROL_SERVER`] when it is set).
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.servers.keys().map(String::as_str)
     }
@@ -236,6 +253,12 @@ mod tests {
         assert!(Servers::parse("east").is_err());
         assert!(Servers::parse("East=postgres://h/db").is_err());
         assert!(Servers::parse("control=postgres://h/db").is_err());
+        let with_control = s.clone().with_control("postgres://u@h0/app").unwrap();
+        assert!(with_control.has_control());
+        assert_eq!(
+            with_control.database_url(CONTROL_SERVER, "t2").unwrap(),
+            "postgres://u@h0/t2"
+        );
         assert!(Servers::parse("east=not a url").is_err());
         assert!(matches!(
             s.database_url("west", "t1"),
