@@ -119,13 +119,14 @@ pub fn directory(tenant: Uuid, placement: Placement) -> Arc<MemoryDirectory> {
     )]))
 }
 
-/// Connections of `role` open on the server behind `admin`.
-pub async fn connections_of(admin: &impl ConnectionTrait, role: &str) -> i64 {
+/// Connections of `role` open on the server behind `admin`, to databases other than
+/// `except`.
+pub async fn connections_of(admin: &impl ConnectionTrait, role: &str, except: &str) -> i64 {
     admin
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
-            "SELECT count(*) FROM pg_stat_activity WHERE usename = $1",
-            [role.into()],
+            "SELECT count(*) FROM pg_stat_activity WHERE usename = $1 AND datname <> $2",
+            [role.into(), except.into()],
         ))
         .await
         .unwrap()

@@ -56,7 +56,11 @@ impl State {
         self.pools.values().map(|p| p.max).sum::<u32>()
             + self.reserved
             + self.closing
-            + self.draining.iter().map(|c| size(c).unwrap_or(0)).sum::<u32>()
+            + self
+                .draining
+                .iter()
+                .map(|c| size(c).unwrap_or(0))
+                .sum::<u32>()
     }
 
     /// Takes out the draining pools none of whose connections is in use any more: the
