@@ -779,3 +779,30 @@ async fn a_placement_that_does_not_exist_is_an_error_not_a_fallback() {
         tdb.begin(tenant).await.unwrap().commit().await.unwrap();
     }
 }
+
+/// A schema tenant's transaction takes an isolation level and an access mode like any other:
+/// the schema check runs after `BEGIN`, so no query precedes the isolation level.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_tenants_begin_with_an_isolation_level() {
+    let world = World::new().await;
+    let tdb = world.tdb();
+    let options = sea_orm::TransactionOptions {
+        isolation_level: Some(sea_orm::IsolationLevel::Serializable),
+        access_mode: Some(sea_orm::AccessMode::ReadOnly),
+        ..Default::default()
+    };
+    for tenant in [1_i64, 2, 4] {
+        let txn = tdb.begin_with_options(tenant, options).await.unwrap();
+        assert_eq!(
+            one_text(
+                txn.get_ref(),
+                "SELECT current_setting('transaction_isolation') || ' ' || \
+                 current_setting('transaction_read_only')"
+            )
+            .await,
+            "serializable on",
+            "tenant {tenant}"
+        );
+        txn.commit().await.unwrap();
+    }
+}

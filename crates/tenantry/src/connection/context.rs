@@ -59,13 +59,20 @@ impl<'a> TenantContext<'a> {
         )];
         if let Some(path) = self.search_path {
             settings.push(format!("SET LOCAL search_path = {}", search_path_sql(path)));
-            // PostgreSQL accepts a search path naming a schema that does not exist (and then
-            // resolves names in the next one): the cast fails instead, before `BEGIN`.
-            if let Some(first) = path.first() {
-                settings.push(schema_check(first));
-            }
         }
         settings
+    }
+
+    /// Checks run right after `BEGIN`, in the same simple query: a schema placement's schema
+    /// must exist (PostgreSQL accepts a search path naming a missing schema and then resolves
+    /// names in the next one). After `BEGIN`, since a query takes a snapshot and an isolation
+    /// level must come first; if a check fails, the connection (inside the failed
+    /// transaction) is closed rather than pooled.
+    pub(crate) fn checks(&self) -> Vec<String> {
+        self.search_path
+            .and_then(|path| path.first())
+            .map(|schema| vec![schema_check(schema)])
+            .unwrap_or_default()
     }
 
     /// The one simple query that installs the context and opens the transaction.
@@ -85,6 +92,10 @@ impl<'a> TenantContext<'a> {
         if let Some(mode) = self.access_mode {
             sql.push(' ');
             sql.push_str(&mode.to_string());
+        }
+        for check in self.checks() {
+            sql.push_str("; ");
+            sql.push_str(&check);
         }
         sql
     }
@@ -182,7 +193,7 @@ mod tests {
         assert_eq!(
             context.begin_statement(),
             "SET LOCAL tenantry.tenant_id = '7'; SET LOCAL search_path = \"tenant_7\", \"public\"; \
-             SELECT WHERE '\"tenant_7\"'::regnamespace IS NULL; BEGIN"
+             BEGIN; SELECT WHERE '\"tenant_7\"'::regnamespace IS NULL"
         );
     }
 
