@@ -289,3 +289,27 @@ impl From<Error> for DbErr {
 
 /// `Result` with tenantry's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The SQLSTATE of a PostgreSQL error, when that is what `err` is.
+pub(crate) fn sqlstate(err: &DbErr) -> Option<String> {
+    #[cfg(feature = "sqlx-postgres")]
+    {
+        use sea_orm::RuntimeErr;
+        let runtime = match err {
+            DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => r,
+            _ => return None,
+        };
+        if let RuntimeErr::SqlxError(e) = runtime {
+            return e
+                .as_database_error()
+                .and_then(|d| d.code())
+                .map(|c| c.into_owned());
+        }
+        None
+    }
+    #[cfg(not(feature = "sqlx-postgres"))]
+    {
+        let _ = err;
+        None
+    }
+}

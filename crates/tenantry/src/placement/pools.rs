@@ -202,7 +202,7 @@ impl Pools {
         state.reserved -= options.max_connections;
         state.opening -= 1;
         let conn = opened.map_err(|e| {
-            if super::router::sqlstate(&e).as_deref() == Some("3D000") {
+            if crate::error::sqlstate(&e).as_deref() == Some("3D000") {
                 Error::PlacementMissing {
                     tenant: String::new(),
                     placement: format!("database:{server}/{database}"),

@@ -149,34 +149,10 @@ impl Router {
     }
 }
 
-/// The SQLSTATE of a PostgreSQL error, when that is what `err` is.
-pub(crate) fn sqlstate(err: &DbErr) -> Option<String> {
-    #[cfg(feature = "sqlx-postgres")]
-    {
-        use sea_orm::RuntimeErr;
-        let runtime = match err {
-            DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => r,
-            _ => return None,
-        };
-        if let RuntimeErr::SqlxError(e) = runtime {
-            return e
-                .as_database_error()
-                .and_then(|d| d.code())
-                .map(|c| c.into_owned());
-        }
-        None
-    }
-    #[cfg(not(feature = "sqlx-postgres"))]
-    {
-        let _ = err;
-        None
-    }
-}
-
 /// A schema placement whose schema does not exist: never served from the next schema on
 /// the search path.
 pub(crate) fn missing_schema(tenant: &TenantId, placement: &Placement, err: DbErr) -> DbErr {
-    if sqlstate(&err).as_deref() == Some("3F000") {
+    if crate::error::sqlstate(&err).as_deref() == Some("3F000") {
         return Error::PlacementMissing {
             tenant: tenant.to_string(),
             placement: placement.to_string(),
