@@ -28,8 +28,8 @@ use entity::{customers, orders, tenants};
 use migration::{Migrator, MigratorTrait};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, Database, DatabaseConnection, DbBackend, EntityTrait,
-    PaginatorTrait, QueryTrait, Set, Statement, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, DatabaseConnection, DbBackend,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryTrait, Set, Statement, TransactionTrait,
 };
 use tenantry::placement::{Placement, SERVERS_ENV, Servers, TableDirectory};
 use tenantry::sql::quote_ident;
@@ -116,6 +116,19 @@ async fn main() -> Result<()> {
     if backend == DbBackend::Postgres {
         database_layer(&db, acme, globex).await?;
         placements(&db, &url).await?;
+        // Leave the database as it was found: Acme's and Globex's rows go again, through
+        // their own tenant transactions (scoped, and allowed by the policies).
+        for tenant in [acme, globex] {
+            let txn = tdb.begin(tenant).await?;
+            orders::Entity::delete_many().exec(&txn).await?;
+            customers::Entity::delete_many().exec(&txn).await?;
+            txn.commit().await?;
+        }
+        tenants::Entity::delete_many()
+            .filter(tenants::Column::Id.is_in([acme, globex]))
+            .exec(&db)
+            .await?;
+        println!("\nAcme's and Globex's rows removed again: the database is as it was.");
     } else {
         println!(
             "\n{} has no Row-Level Security: the app layer is the only wall here.",
