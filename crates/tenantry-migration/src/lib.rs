@@ -34,6 +34,7 @@
 //! [`enable_partition_isolation`](TenantMigrationExt::enable_partition_isolation) right
 //! after creating one. `tenantry doctor` reports any partition left without policies.
 
+mod connect;
 mod directory;
 mod error;
 mod ext;

@@ -33,12 +33,13 @@ use futures_util::stream::{self, StreamExt};
 use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::MigrationTrait;
 use sea_orm_migration::sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, Statement, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
+    TransactionTrait,
 };
 use tenantry::placement::{Directory, Placement, Servers, TableDirectory, TenantState};
 use tenantry::sql::quote_literal;
 
+use crate::connect::connect_with as connect;
 use crate::error::{Error, Result};
 
 mod ledger;
@@ -230,18 +231,6 @@ pub struct Runner {
     schema_m: Migrations,
     database_m: Migrations,
     shared_schema: String,
-}
-
-async fn connect(url: &str, max: u32, search_path: Option<String>) -> Result<DatabaseConnection> {
-    let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .max_connections(max)
-        .min_connections(0)
-        .sqlx_logging(false);
-    if let Some(path) = search_path {
-        options.set_schema_search_path(path);
-    }
-    Ok(Database::connect(options).await?)
 }
 
 fn pg(sql: impl Into<String>) -> Statement {

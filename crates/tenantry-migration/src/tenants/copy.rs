@@ -24,6 +24,30 @@ fn pool(conn: &DatabaseConnection) -> Result<&PgPool> {
     Ok(conn.get_postgres_connection_pool())
 }
 
+/// Streams every row of table `from` on `source` into table `into` on `target` (binary
+/// `COPY`, chunk by chunk, in bounded memory); returns the rows copied.
+async fn stream(
+    source: &mut sqlx::PgConnection,
+    target: &mut sqlx::PgConnection,
+    from: &str,
+    into: &str,
+) -> Result<u64> {
+    let mut sink = target
+        .copy_in_raw(&format!("COPY {into} FROM STDIN (FORMAT binary)"))
+        .await
+        .map_err(pg_err)?;
+    {
+        let mut rows = source
+            .copy_out_raw(&format!("COPY {from} TO STDOUT (FORMAT binary)"))
+            .await
+            .map_err(pg_err)?;
+        while let Some(chunk) = rows.try_next().await.map_err(pg_err)? {
+            sink.send(chunk).await.map_err(pg_err)?;
+        }
+    }
+    sink.finish().await.map_err(pg_err)
+}
+
 /// Copies every row of `table` from `from` into the (empty) table of the same name and shape
 /// in `to`, then sets each sequence the table owns on `to` to its value on `from`. Returns the
 /// rows copied.
@@ -35,20 +59,7 @@ pub(crate) async fn copy_table(
     let mut source = pool(from)?.acquire().await.map_err(pg_err)?;
     let mut target = pool(to)?.acquire().await.map_err(pg_err)?;
     let name = table.to_sql();
-    let mut sink = target
-        .copy_in_raw(&format!("COPY {name} FROM STDIN (FORMAT binary)"))
-        .await
-        .map_err(pg_err)?;
-    {
-        let mut rows = source
-            .copy_out_raw(&format!("COPY {name} TO STDOUT (FORMAT binary)"))
-            .await
-            .map_err(pg_err)?;
-        while let Some(chunk) = rows.try_next().await.map_err(pg_err)? {
-            sink.send(chunk).await.map_err(pg_err)?;
-        }
-    }
-    let copied = sink.finish().await.map_err(pg_err)?;
+    let copied = stream(&mut source, &mut target, &name, &name).await?;
     for seq in catalog::owned_sequences(from, table).await? {
         let rows = sqlx::query_as::<_, (i64, bool)>(sqlx::AssertSqlSafe(format!(
             "SELECT last_value, is_called FROM {}",
@@ -111,20 +122,7 @@ pub(crate) async fn sync_tables(
             .execute(&mut *target)
             .await
             .map_err(pg_err)?;
-            let mut sink = target
-                .copy_in_raw(&format!("COPY {temp} FROM STDIN (FORMAT binary)"))
-                .await
-                .map_err(pg_err)?;
-            {
-                let mut rows = source
-                    .copy_out_raw(&format!("COPY {} TO STDOUT (FORMAT binary)", table.to_sql()))
-                    .await
-                    .map_err(pg_err)?;
-                while let Some(chunk) = rows.try_next().await.map_err(pg_err)? {
-                    sink.send(chunk).await.map_err(pg_err)?;
-                }
-            }
-            sink.finish().await.map_err(pg_err)?;
+            stream(&mut source, &mut target, &table.to_sql(), &temp).await?;
             let key_list = key.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
             let updates: Vec<String> = columns
                 .iter()

@@ -14,8 +14,7 @@ use std::sync::Arc;
 
 use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait,
 };
 use tenantry::catalog::postgres as catalog;
 use tenantry::placement::{
@@ -25,6 +24,7 @@ use tenantry::policy;
 use tenantry::sql::{QualifiedName, SettingName, quote_ident};
 use tenantry::{DEFAULT_TENANT_COLUMN, TenantId};
 
+use crate::connect::connect_with;
 use crate::error::{Error, Result};
 use crate::runner::Migrations;
 
@@ -113,15 +113,7 @@ pub struct Provisioner {
 }
 
 async fn connect(url: &str, search_path: Option<String>) -> Result<DatabaseConnection> {
-    let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .max_connections(2)
-        .min_connections(0)
-        .sqlx_logging(false);
-    if let Some(path) = search_path {
-        options.set_schema_search_path(path);
-    }
-    Ok(Database::connect(options).await?)
+    connect_with(url, 2, search_path).await
 }
 
 async fn exec(db: &DatabaseConnection, sql: &str) -> Result<()> {
