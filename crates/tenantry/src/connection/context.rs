@@ -114,12 +114,7 @@ impl<'a> TenantContext<'a> {
             None => "SELECT set_config($1, $2, true)".to_owned(),
             Some(path) => {
                 values.push(search_path_sql(path).into());
-                let check = path.first().map(|s| {
-                    format!(
-                        ", {}::regnamespace",
-                        quote_literal(&crate::sql::quote_ident(s))
-                    )
-                });
+                let check = path.first().map(|s| format!(", {}", schema_oid(s)));
                 format!(
                     "SELECT set_config($1, $2, true), set_config('search_path', $3, true){}",
                     check.unwrap_or_default()
@@ -131,13 +126,19 @@ impl<'a> TenantContext<'a> {
     }
 }
 
-/// A statement that fails with PostgreSQL's `invalid_schema_name` (`3F000`) unless `schema`
-/// exists, and returns no row when it does.
-fn schema_check(schema: &str) -> String {
+/// `'"schema"'::regnamespace`: the schema's oid, or PostgreSQL's `invalid_schema_name`
+/// (`3F000`) when it does not exist.
+fn schema_oid(schema: &str) -> String {
     format!(
-        "SELECT WHERE {}::regnamespace IS NULL",
+        "{}::regnamespace",
         quote_literal(&crate::sql::quote_ident(schema))
     )
+}
+
+/// A statement that fails with `invalid_schema_name` unless `schema` exists, and returns no
+/// row when it does.
+fn schema_check(schema: &str) -> String {
+    format!("SELECT WHERE {} IS NULL", schema_oid(schema))
 }
 
 /// Checks that a tenant id can be used at all.
