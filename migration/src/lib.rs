@@ -32,6 +32,16 @@ impl Part {
 /// The reference tables a tenant database gets a copy of, in foreign-key order.
 pub const REFERENCE_TABLES: [&str; 2] = ["tenants", "products"];
 
+/// The reference app's migration command line: sea-orm-migration's commands over
+/// [`Migrator`], and `tenants …` over [`TenantMigrator`] and [`TenantDatabaseMigrator`]
+/// (`cargo run -p migration -- --help`). Exits the process when done.
+pub async fn cli() {
+    let tenants =
+        tenantry_migration::Provisioner::builder::<TenantMigrator, TenantDatabaseMigrator>()
+            .reference_tables(&REFERENCE_TABLES);
+    tenantry_migration::tenants::cli::run_cli(Migrator, tenants).await;
+}
+
 /// The control database's migrator.
 pub struct Migrator;
 

@@ -10,6 +10,7 @@
 //! a message naming the variable: a missing database never lets a test pass.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
+pub mod next;
 pub mod placed;
 pub mod wire;
 

@@ -17,61 +17,8 @@ use tenantry_migration::{Provisioner, RunOptions, Runner};
 use tenantry_tests::{TestDb, pg_admin_url, pg2_admin_url};
 use uuid::Uuid;
 
-/// The next version of the reference app: a check constraint on customers, everywhere.
-mod v2 {
-    use sea_orm_migration::prelude::*;
+use tenantry_tests::next::{self, LATEST};
 
-    pub(crate) struct NameCheck;
-
-    impl MigrationName for NameCheck {
-        fn name(&self) -> &str {
-            "m20261201_000001_customer_name_check"
-        }
-    }
-
-    #[async_trait::async_trait]
-    impl MigrationTrait for NameCheck {
-        async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-            manager
-                .get_connection()
-                .execute_unprepared(
-                    "ALTER TABLE customers ADD CONSTRAINT customers_name_check \
-                     CHECK (name <> 'poison')",
-                )
-                .await
-                .map(|_| ())
-        }
-
-        async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-            manager
-                .get_connection()
-                .execute_unprepared("ALTER TABLE customers DROP CONSTRAINT customers_name_check")
-                .await
-                .map(|_| ())
-        }
-    }
-
-    macro_rules! next {
-        ($name:ident, $base:path) => {
-            pub(crate) struct $name;
-
-            #[async_trait::async_trait]
-            impl MigratorTrait for $name {
-                fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-                    let mut all = <$base as MigratorTrait>::migrations();
-                    all.push(Box::new(NameCheck));
-                    all
-                }
-            }
-        };
-    }
-
-    next!(Control, migration::Migrator);
-    next!(Schema, migration::TenantMigrator);
-    next!(Tenant, migration::TenantDatabaseMigrator);
-}
-
-const LATEST: &str = "m20261201_000001_customer_name_check";
 const SCHEMAS: usize = 200;
 
 fn servers() -> Servers {
@@ -162,9 +109,13 @@ async fn fleet() -> Fleet {
 
 impl Fleet {
     async fn runner(&self, jobs: usize) -> Runner {
-        Runner::connect::<v2::Control, v2::Schema, v2::Tenant>(&self.db.owner_url, servers(), jobs)
-            .await
-            .unwrap()
+        Runner::connect::<next::Control, next::Schema, next::Tenant>(
+            &self.db.owner_url,
+            servers(),
+            jobs,
+        )
+        .await
+        .unwrap()
     }
 
     async fn drop_all(self) {

@@ -50,6 +50,15 @@ pub enum Error {
         /// Why it counts as in use, and what to do.
         why: String,
     },
+    /// A migration target listed by the directory is gone: its schema does not exist.
+    #[error(
+        "migration target `{target}` does not exist: its tenant was dropped or moved after the \
+         run listed it, or the schema was removed by hand"
+    )]
+    TargetMissing {
+        /// The target (`schema:NAME`).
+        target: String,
+    },
     /// tenantry refused to generate the DDL or to read the catalogue.
     #[error(transparent)]
     Tenantry(#[from] tenantry::Error),

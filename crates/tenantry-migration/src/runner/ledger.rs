@@ -81,6 +81,24 @@ pub struct LedgerRow {
     pub error: Option<String>,
 }
 
+impl LedgerRow {
+    /// A `done` row with nothing recorded yet.
+    pub(crate) fn new(run: &str, target: &str, operation: &str) -> Self {
+        Self {
+            run: run.to_owned(),
+            target: target.to_owned(),
+            operation: operation.into(),
+            status: TargetStatus::Done,
+            version_before: None,
+            version_after: None,
+            applied: 0,
+            transactional: None,
+            duration_ms: None,
+            error: None,
+        }
+    }
+}
+
 fn stmt(sql: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
 }
@@ -96,6 +114,11 @@ pub(crate) async fn install(db: &DatabaseConnection) -> Result<()> {
            PRIMARY KEY (run, target))"
     ))
     .await?;
+    // `down`'s step count, so that resuming a `down` run reverts as many.
+    db.execute_unprepared(&format!(
+        "ALTER TABLE {RUNS_TABLE} ADD COLUMN IF NOT EXISTS steps integer"
+    ))
+    .await?;
     Ok(())
 }
 
@@ -104,13 +127,19 @@ pub(crate) async fn add(
     run: &str,
     target: &str,
     operation: &str,
+    steps: Option<u32>,
 ) -> Result<()> {
     db.execute_raw(stmt(
         &format!(
-            "INSERT INTO {RUNS_TABLE} (run, target, operation, status) VALUES ($1, $2, $3, 'pending') \
-             ON CONFLICT (run, target) DO NOTHING"
+            "INSERT INTO {RUNS_TABLE} (run, target, operation, steps, status) \
+             VALUES ($1, $2, $3, $4, 'pending') ON CONFLICT (run, target) DO NOTHING"
         ),
-        vec![run.into(), target.into(), operation.into()],
+        vec![
+            run.into(),
+            target.into(),
+            operation.into(),
+            steps.map(i64::from).into(),
+        ],
     ))
     .await?;
     Ok(())
@@ -178,19 +207,25 @@ pub(crate) async fn rows(db: &DatabaseConnection, run: &str) -> Result<Vec<Ledge
     .collect()
 }
 
-/// The last run started, if any.
-pub(crate) async fn last_run(db: &DatabaseConnection) -> Result<Option<(String, String)>> {
+/// The last run started, if any: its id, operation and (for `down`) step count.
+pub(crate) async fn last_run(
+    db: &DatabaseConnection,
+) -> Result<Option<(String, String, Option<i64>)>> {
     let row = db
         .query_one_raw(stmt(
             &format!(
-                "SELECT run, operation FROM {RUNS_TABLE} GROUP BY run, operation \
-                 ORDER BY min(created_at) DESC LIMIT 1"
+                "SELECT run, operation, max(steps)::bigint AS steps FROM {RUNS_TABLE} \
+                 GROUP BY run, operation ORDER BY min(created_at) DESC LIMIT 1"
             ),
             vec![],
         ))
         .await?;
     match row {
-        Some(r) => Ok(Some((r.try_get("", "run")?, r.try_get("", "operation")?))),
+        Some(r) => Ok(Some((
+            r.try_get("", "run")?,
+            r.try_get("", "operation")?,
+            r.try_get("", "steps")?,
+        ))),
         None => Ok(None),
     }
 }

@@ -9,9 +9,11 @@
 //! - all of the target's pending migrations in **one transaction**, with `SET LOCAL
 //!   search_path` (a schema target), `SET LOCAL lock_timeout`, and a transaction-level
 //!   advisory lock on the target's name, so two runners never migrate the same target at once
-//!   (the second waits, then finds nothing pending); a migration that declares
-//!   `use_transaction() == Some(false)` makes its target run migration by migration outside
-//!   one, reported as such;
+//!   (the second waits, then finds nothing pending); when one of the migrations to run
+//!   declares `use_transaction() == Some(false)` (`CREATE INDEX CONCURRENTLY`…), the target
+//!   runs migration by migration outside a transaction under a session-level lock instead,
+//!   reported as such (`transactional: false`) — only such a target can be left between two
+//!   versions by a crash;
 //! - a row in the central run ledger (`tenantry_migration_runs` in the control database):
 //!   `pending` → `running` → `done` / `failed` (with the database's error) / `skipped`,
 //!   versions before and after, duration.
@@ -21,9 +23,16 @@
 //! transactions rolled back by the server: each target is at its old or its new version, never
 //! in between.
 //!
-//! Tenants: `provisioning` (provisioning migrates them to the latest version itself),
-//! `moving` and `deleted` tenants' targets are skipped and reported; `suspended` tenants are
-//! migrated like active ones.
+//! Targets are listed when the run starts, from the directory. Tenants by state:
+//! - `active`, `read_only` and `suspended`: migrated (the schema follows the code, whatever
+//!   the tenant may do meanwhile);
+//! - `provisioning`: skipped (provisioning migrates a new tenant to the latest version of its
+//!   own migrator), as is a tenant created after the run started, which the run does not list;
+//! - `moving`: skipped and reported — the move prepares its target at the source's version;
+//! - `deleted`, or dropped during the run (its schema is gone when its turn comes): skipped
+//!   and reported. Dropping a tenant schema takes the target's lock, so a schema is never
+//!   dropped while it is being migrated; a search path naming a missing schema never sends a
+//!   tenant's migrations to the shared schema.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,6 +59,8 @@ type UpFn = for<'a> fn(&'a DatabaseTransaction) -> BoxFuture<'a, std::result::Re
 type UpConnFn = for<'a> fn(&'a DatabaseConnection) -> BoxFuture<'a, std::result::Result<(), DbErr>>;
 type DownFn =
     for<'a> fn(&'a DatabaseTransaction, u32) -> BoxFuture<'a, std::result::Result<(), DbErr>>;
+type DownConnFn =
+    for<'a> fn(&'a DatabaseConnection, u32) -> BoxFuture<'a, std::result::Result<(), DbErr>>;
 
 /// One migrator, as the runner (and provisioning) calls it.
 #[derive(Clone, Copy)]
@@ -58,6 +69,7 @@ pub(crate) struct Migrations {
     up: UpFn,
     pub(crate) up_conn: UpConnFn,
     down: DownFn,
+    down_conn: DownConnFn,
 }
 
 impl std::fmt::Debug for Migrations {
@@ -73,6 +85,7 @@ impl Migrations {
             up: |txn| Box::pin(M::up(txn, None)),
             up_conn: |db| Box::pin(M::up(db, None)),
             down: |txn, steps| Box::pin(M::down(txn, Some(steps))),
+            down_conn: |db, steps| Box::pin(M::down(db, Some(steps))),
         }
     }
 
@@ -80,12 +93,30 @@ impl Migrations {
         (self.list)().iter().map(|m| m.name().to_owned()).collect()
     }
 
-    /// Whether every migration may run inside the target's transaction.
-    fn transactional(&self, pending: &[String]) -> bool {
+    /// Whether every one of `names` may run inside the target's transaction.
+    fn transactional(&self, names: &[String]) -> bool {
         (self.list)()
             .iter()
-            .filter(|m| pending.iter().any(|p| p == m.name()))
+            .filter(|m| names.iter().any(|p| p == m.name()))
             .all(|m| m.use_transaction() != Some(false))
+    }
+
+    /// The migrations `operation` would run on a target where `applied` are applied: the
+    /// pending ones for `up`, the last `n` applied for `down(n)`.
+    fn selected(&self, operation: Operation, applied: &[String]) -> Vec<String> {
+        match operation {
+            Operation::Up => self
+                .names()
+                .into_iter()
+                .filter(|n| !applied.contains(n))
+                .collect(),
+            Operation::Down(n) => applied
+                .iter()
+                .rev()
+                .take(usize::try_from(n).unwrap_or(usize::MAX))
+                .cloned()
+                .collect(),
+        }
     }
 }
 
@@ -174,13 +205,46 @@ impl Default for RunOptions {
     }
 }
 
+/// What a run will do: from [`Runner::plan`], for [`Runner::execute`].
+#[derive(Clone, Debug, serde::Serialize)]
+#[non_exhaustive]
+pub struct Plan {
+    /// The run's id: new, or the resumed run's.
+    pub run: String,
+    /// `up` or `down` (resuming: the resumed run's).
+    pub operation: Operation,
+    /// Whether it continues an earlier run.
+    pub resumed: bool,
+    /// The targets to run.
+    pub targets: Vec<Target>,
+    /// Targets of the resumed run that are no longer in the directory: recorded as skipped.
+    pub gone: Vec<String>,
+}
+
+impl Plan {
+    /// The targets this plan will record: those it runs and those gone.
+    pub fn len(&self) -> usize {
+        self.targets.len() + self.gone.len()
+    }
+
+    /// Whether it records nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// What a run did.
 #[derive(Clone, Debug, serde::Serialize)]
 #[non_exhaustive]
 pub struct RunReport {
     /// The run's id (the ledger's `run`).
     pub run: String,
-    /// Every target's row.
+    /// Whether this call continued an earlier run.
+    pub resumed: bool,
+    /// The targets this call ran (or skipped), in the order they finished; resuming, the
+    /// run's other targets were done before.
+    pub ran: Vec<String>,
+    /// Every target's row in the run's ledger (resuming, those done before too).
     pub targets: Vec<LedgerRow>,
     /// Wall time.
     pub duration_ms: u128,
@@ -205,6 +269,8 @@ impl RunReport {
 }
 
 const CANARY_FAILED: &str = "not run: a canary failed";
+const LEFT_DIRECTORY: &str = "not run: its tenants have left the directory since the run began";
+const DROPPED_DURING_RUN: &str = "not run: the tenant was dropped or moved during the run";
 
 /// One target's state, for `status`.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -312,21 +378,8 @@ impl Runner {
         }];
         let mut others: Vec<Target> = Vec::new();
         for record in self.directory.list().await? {
-            let (name, kind) = match &record.placement {
-                Placement::Schema { schema } => (
-                    format!("schema:{schema}"),
-                    TargetKind::Schema {
-                        schema: schema.clone(),
-                    },
-                ),
-                Placement::Database { server, database } => (
-                    format!("database:{server}/{database}"),
-                    TargetKind::Database {
-                        server: server.clone(),
-                        database: database.clone(),
-                    },
-                ),
-                _ => continue,
+            let Some((name, kind)) = target_of(&record.placement) else {
+                continue;
             };
             let skip = match record.state {
                 TenantState::Moving => Some("tenant is being moved".to_owned()),
@@ -442,43 +495,99 @@ impl Runner {
         Ok(out)
     }
 
+    /// What a run with `options` would do: a new run over every target, or — resuming — the
+    /// last run's targets that are not `done`. Records nothing; [`execute`](Self::execute)
+    /// runs it.
+    pub async fn plan(&self, options: &RunOptions) -> Result<Plan> {
+        let all = self.targets().await?;
+        if !options.resume {
+            return Ok(Plan {
+                run: uuid::Uuid::new_v4().to_string(),
+                operation: options.operation,
+                resumed: false,
+                targets: all,
+                gone: Vec::new(),
+            });
+        }
+        let Some((run, operation, steps)) = ledger::last_run(&self.control).await? else {
+            return Err(Error::Unsupported {
+                backend: "tenants migrate",
+                what: "resume".into(),
+                hint: "there is no earlier run".into(),
+            });
+        };
+        let open: Vec<String> = ledger::rows(&self.control, &run)
+            .await?
+            .into_iter()
+            .filter(|r| r.status != TargetStatus::Done)
+            .map(|r| r.target)
+            .collect();
+        let gone = open
+            .iter()
+            .filter(|name| !all.iter().any(|t| t.name == **name))
+            .cloned()
+            .collect();
+        let targets = all.into_iter().filter(|t| open.contains(&t.name)).collect();
+        // The run's own operation, whatever this call asked for.
+        let operation = if operation == "down" {
+            Operation::Down(steps.and_then(|n| u32::try_from(n).ok()).unwrap_or(1))
+        } else {
+            Operation::Up
+        };
+        Ok(Plan {
+            run,
+            operation,
+            resumed: true,
+            targets,
+            gone,
+        })
+    }
+
     /// Runs `options.operation` on every target (or, resuming, on the last run's targets
-    /// that are not done), recording each in the run ledger. `progress` is called after
-    /// each target.
+    /// that are not done), recording each in the run ledger: [`plan`](Self::plan), then
+    /// [`execute`](Self::execute). `progress` is called after each target.
     pub async fn run(
         &self,
         options: &RunOptions,
         progress: &(dyn Fn(&LedgerRow) + Sync),
     ) -> Result<RunReport> {
+        let plan = self.plan(options).await?;
+        self.execute(&plan, options, progress).await
+    }
+
+    /// Runs `plan` (canaries first, one by one, then the rest `options.jobs` at a time),
+    /// recording each target in the run ledger; `progress` is called after each target.
+    pub async fn execute(
+        &self,
+        plan: &Plan,
+        options: &RunOptions,
+        progress: &(dyn Fn(&LedgerRow) + Sync),
+    ) -> Result<RunReport> {
         let started = Instant::now();
-        let all = self.targets().await?;
-        let (run, operation, targets) = if options.resume {
-            let Some((run, operation)) = ledger::last_run(&self.control).await? else {
-                return Err(Error::Unsupported {
-                    backend: "tenants migrate",
-                    what: "resume".into(),
-                    hint: "there is no earlier run".into(),
-                });
-            };
-            let open: Vec<String> = ledger::rows(&self.control, &run)
-                .await?
-                .into_iter()
-                .filter(|r| r.status != TargetStatus::Done)
-                .map(|r| r.target)
-                .collect();
-            let targets: Vec<Target> = all.into_iter().filter(|t| open.contains(&t.name)).collect();
-            let op = match (operation.as_str(), options.operation) {
-                ("down", Operation::Down(n)) => Operation::Down(n),
-                ("down", _) => Operation::Down(1),
-                _ => Operation::Up,
-            };
-            (run, op, targets)
-        } else {
-            (uuid::Uuid::new_v4().to_string(), options.operation, all)
+        let (run, operation) = (plan.run.clone(), plan.operation);
+        let steps = match operation {
+            Operation::Down(n) => Some(n),
+            Operation::Up => None,
         };
-        for t in &targets {
-            ledger::add(&self.control, &run, &t.name, operation.as_str()).await?;
+        for t in &plan.targets {
+            ledger::add(&self.control, &run, &t.name, operation.as_str(), steps).await?;
         }
+        let ran = std::sync::Mutex::new(Vec::new());
+        let progress = |row: &LedgerRow| {
+            if let Ok(mut ran) = ran.lock() {
+                ran.push(row.target.clone());
+            }
+            progress(row);
+        };
+        // Targets of an earlier run whose tenants have left the directory since.
+        for name in &plan.gone {
+            let mut row = LedgerRow::new(&run, name, operation.as_str());
+            row.status = TargetStatus::Skipped;
+            row.error = Some(LEFT_DIRECTORY.into());
+            ledger::finish(&self.control, &row).await?;
+            progress(&row);
+        }
+        let targets = plan.targets.clone();
         // Canaries first, one by one.
         let (canaries, rest): (Vec<Target>, Vec<Target>) = {
             let mut canaries = Vec::new();
@@ -509,24 +618,20 @@ impl Runner {
         }
         if canary_failed {
             for t in &rest {
-                let row = LedgerRow {
-                    run: run.clone(),
-                    target: t.name.clone(),
-                    operation: operation.as_str().into(),
-                    status: TargetStatus::Skipped,
-                    version_before: None,
-                    version_after: None,
-                    applied: 0,
-                    transactional: None,
-                    duration_ms: None,
-                    error: Some(CANARY_FAILED.into()),
-                };
+                let mut row = LedgerRow::new(&run, &t.name, operation.as_str());
+                row.status = TargetStatus::Skipped;
+                row.error = Some(CANARY_FAILED.into());
                 ledger::finish(&self.control, &row).await?;
                 progress(&row);
             }
         } else {
-            let results: Vec<Result<LedgerRow>> = stream::iter(rest.iter())
+            // The futures are made before they enter the stream (not by a closure inside it),
+            // so that the run's future is `Send` and can be spawned.
+            let runs: Vec<_> = rest
+                .iter()
                 .map(|t| self.run_target(&run, t, operation, options))
+                .collect();
+            let results: Vec<Result<LedgerRow>> = stream::iter(runs)
                 .buffer_unordered(options.jobs.max(1))
                 .inspect(|r| {
                     if let Ok(row) = r {
@@ -542,6 +647,8 @@ impl Runner {
         Ok(RunReport {
             targets: ledger::rows(&self.control, &run).await?,
             run,
+            resumed: plan.resumed,
+            ran: ran.into_inner().unwrap_or_default(),
             duration_ms: started.elapsed().as_millis(),
         })
     }
@@ -555,18 +662,7 @@ impl Runner {
         operation: Operation,
         options: &RunOptions,
     ) -> Result<LedgerRow> {
-        let mut row = LedgerRow {
-            run: run.to_owned(),
-            target: target.name.clone(),
-            operation: operation.as_str().into(),
-            status: TargetStatus::Done,
-            version_before: None,
-            version_after: None,
-            applied: 0,
-            transactional: None,
-            duration_ms: None,
-            error: None,
-        };
+        let mut row = LedgerRow::new(run, &target.name, operation.as_str());
         if let Some(why) = &target.skip {
             row.status = TargetStatus::Skipped;
             row.error = Some(why.clone());
@@ -577,9 +673,16 @@ impl Runner {
         let started = Instant::now();
         let outcome = self.migrate(target, operation, options, &mut row).await;
         row.duration_ms = Some(i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX));
-        if let Err(e) = outcome {
-            row.status = TargetStatus::Failed;
-            row.error = Some(e.to_string());
+        match outcome {
+            Ok(()) => {}
+            Err(Error::TargetMissing { .. }) if self.abandoned(target).await? => {
+                row.status = TargetStatus::Skipped;
+                row.error = Some(DROPPED_DURING_RUN.into());
+            }
+            Err(e) => {
+                row.status = TargetStatus::Failed;
+                row.error = Some(e.to_string());
+            }
         }
         tracing::info!(
             target: "tenantry::migrate",
@@ -607,17 +710,10 @@ impl Runner {
         let migrations = self.migrations(&target.kind);
         let (db, own) = self.open(&target.kind).await?;
         let result = async {
-            let names = migrations.names();
-            let lock = format!("tenantry.migrate:{}", target.name);
             // Read outside the lock only to choose the path; the versions are read again
             // under the lock.
             let seen = self.applied(&db, &target.kind).await?;
-            let pending: Vec<String> = names
-                .iter()
-                .filter(|n| !seen.contains(n))
-                .cloned()
-                .collect();
-            let transactional = migrations.transactional(&pending) || operation != Operation::Up;
+            let transactional = migrations.transactional(&migrations.selected(operation, &seen));
             row.transactional = Some(transactional);
             if transactional {
                 let txn = db.begin().await?;
@@ -626,22 +722,22 @@ impl Runner {
                         "SET LOCAL lock_timeout = '{}ms'",
                         options.lock_timeout.as_millis()
                     ),
-                    format!(
-                        "SELECT pg_advisory_xact_lock(hashtext({}))",
-                        quote_literal(&lock)
-                    ),
+                    lock_target_sql(&target.name, true),
                 ];
-                if let Some(path) = self.search_path(&target.kind) {
-                    let path = path
-                        .split(',')
-                        .map(tenantry::sql::quote_ident)
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    setup.insert(0, format!("SET LOCAL search_path = {path}"));
+                if let TargetKind::Schema { schema } = &target.kind {
+                    setup.insert(
+                        0,
+                        format!(
+                            "SET LOCAL search_path = {}, {}",
+                            tenantry::sql::quote_ident(schema),
+                            tenantry::sql::quote_ident(&self.shared_schema)
+                        ),
+                    );
                 }
                 for sql in setup {
                     txn.execute_raw(pg(sql)).await?;
                 }
+                self.check_exists(&txn, target).await?;
                 let before = self.applied(&txn, &target.kind).await?;
                 row.version_before = before.last().cloned();
                 match operation {
@@ -663,14 +759,15 @@ impl Runner {
                 };
                 let conn = connect(&url, 1, self.search_path(&target.kind)).await?;
                 let locked = async {
-                    conn.execute_raw(pg(format!(
-                        "SELECT pg_advisory_lock(hashtext({}))",
-                        quote_literal(&lock)
-                    )))
-                    .await?;
+                    conn.execute_raw(pg(lock_target_sql(&target.name, false)))
+                        .await?;
+                    self.check_exists(&conn, target).await?;
                     let before = self.applied(&conn, &target.kind).await?;
                     row.version_before = before.last().cloned();
-                    (migrations.up_conn)(&conn).await?;
+                    match operation {
+                        Operation::Up => (migrations.up_conn)(&conn).await?,
+                        Operation::Down(n) => (migrations.down_conn)(&conn, n).await?,
+                    }
                     let after = self.applied(&conn, &target.kind).await?;
                     row.version_after = after.last().cloned();
                     row.applied = i64::try_from(after.len().abs_diff(before.len())).unwrap_or(0);
@@ -688,4 +785,73 @@ impl Runner {
         }
         result
     }
+
+    /// Fails with [`Error::TargetMissing`] when a schema target's schema is gone (its tenant
+    /// was dropped or moved after the run listed it): on a search path naming a missing schema,
+    /// the migrations would otherwise land in the shared schema. Called under the target's
+    /// lock, which dropping a tenant schema takes too.
+    async fn check_exists(&self, db: &impl ConnectionTrait, target: &Target) -> Result<()> {
+        let TargetKind::Schema { schema } = &target.kind else {
+            return Ok(());
+        };
+        let exists = db
+            .query_one_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS e",
+                [schema.as_str().into()],
+            ))
+            .await?
+            .map(|r| r.try_get::<bool>("", "e"))
+            .transpose()?
+            .unwrap_or(false);
+        if exists {
+            Ok(())
+        } else {
+            Err(Error::TargetMissing {
+                target: target.name.clone(),
+            })
+        }
+    }
+
+    /// Whether none of the target's tenants is placed on it any more (each dropped, deleted,
+    /// or placed elsewhere).
+    async fn abandoned(&self, target: &Target) -> Result<bool> {
+        Ok(!self.directory.list().await?.iter().any(|record| {
+            record.state != TenantState::Deleted
+                && target.tenants.contains(&record.tenant.to_string())
+                && target_of(&record.placement).is_some_and(|(name, _)| name == target.name)
+        }))
+    }
+}
+
+/// The target a placement's rows live in, with its ledger name; none for `Shared` (the
+/// control database's target holds those).
+fn target_of(placement: &Placement) -> Option<(String, TargetKind)> {
+    match placement {
+        Placement::Schema { schema } => Some((
+            format!("schema:{schema}"),
+            TargetKind::Schema {
+                schema: schema.clone(),
+            },
+        )),
+        Placement::Database { server, database } => Some((
+            format!("database:{server}/{database}"),
+            TargetKind::Database {
+                server: server.clone(),
+                database: database.clone(),
+            },
+        )),
+        _ => None,
+    }
+}
+
+/// The statement taking the advisory lock of the target named `target` (its ledger name):
+/// for the transaction when `xact`, else for the session. Dropping a tenant schema takes it
+/// too, so a schema is never dropped while a runner migrates it.
+pub(crate) fn lock_target_sql(target: &str, xact: bool) -> String {
+    format!(
+        "SELECT pg_advisory{}_lock(hashtext({}))",
+        if xact { "_xact" } else { "" },
+        quote_literal(&format!("tenantry.migrate:{target}"))
+    )
 }

@@ -98,7 +98,8 @@ pub(crate) async fn migrate(runner: &Runner, args: Args) -> Result<(String, bool
         resume: args.resume,
         lock_timeout: args.lock_timeout,
     };
-    let total = runner.targets().await?.len() as u64;
+    let plan = runner.plan(&options).await?;
+    let total = plan.len() as u64;
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
     bar.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} targets  {msg}  ETA {eta}")
@@ -106,7 +107,7 @@ pub(crate) async fn migrate(runner: &Runner, args: Args) -> Result<(String, bool
     );
     let failed = std::sync::atomic::AtomicUsize::new(0);
     let report = runner
-        .run(&options, &|row| {
+        .execute(&plan, &options, &|row| {
             if row.status == TargetStatus::Failed {
                 failed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
@@ -122,15 +123,22 @@ pub(crate) async fn migrate(runner: &Runner, args: Args) -> Result<(String, bool
     if args.json {
         return Ok((serde_json::to_string(&report).unwrap_or_default(), ok));
     }
+    // The targets this call ran, unless done with nothing to apply.
     let mut out: Vec<String> = report
         .targets
         .iter()
+        .filter(|r| report.ran.contains(&r.target))
         .filter(|r| r.status != TargetStatus::Done || r.applied > 0)
         .map(row_line)
         .collect();
     out.push(format!(
-        "run {}: {} targets, {} done, {} failed, {} skipped, in {:.1} s{}",
+        "run {}{}: {} targets, {} done, {} failed, {} skipped, in {:.1} s{}",
         report.run,
+        if report.resumed {
+            format!(" (resumed: {} ran now)", report.ran.len())
+        } else {
+            String::new()
+        },
         report.targets.len(),
         report.count(TargetStatus::Done),
         report.count(TargetStatus::Failed),

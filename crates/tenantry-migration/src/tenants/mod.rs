@@ -116,7 +116,7 @@ async fn connect(url: &str, search_path: Option<String>) -> Result<DatabaseConne
     connect_with(url, 2, search_path).await
 }
 
-async fn exec(db: &DatabaseConnection, sql: &str) -> Result<()> {
+async fn exec(db: &impl ConnectionTrait, sql: &str) -> Result<()> {
     db.execute_unprepared(sql).await?;
     Ok(())
 }
@@ -435,11 +435,19 @@ impl Provisioner {
         match &record.placement {
             Placement::Shared => self.delete_shared_rows(&tenant).await?,
             Placement::Schema { schema } => {
+                // Under the migration runner's lock of the target: never while it migrates it.
+                let txn = self.control.begin().await?;
                 exec(
-                    &self.control,
+                    &txn,
+                    &crate::runner::lock_target_sql(&format!("schema:{schema}"), true),
+                )
+                .await?;
+                exec(
+                    &txn,
                     &format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(schema)),
                 )
                 .await?;
+                txn.commit().await?;
             }
             Placement::Database { server, database } => {
                 let admin = connect(&self.servers.url(server)?, None).await?;
