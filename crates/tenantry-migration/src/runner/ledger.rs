@@ -122,21 +122,31 @@ pub(crate) async fn install(db: &DatabaseConnection) -> Result<()> {
     Ok(())
 }
 
+/// The ledger is written without waiting for the commit's fsync (`synchronous_commit = off`
+/// for that one statement's transaction): a ledger write lost in a server crash leaves an
+/// earlier status (`pending` or `running` instead of `done`), and resuming then runs the
+/// target again — which finds nothing pending (its migrations committed durably, with its own
+/// ledger, in the target). A target's migrations themselves always commit synchronously.
+const NO_FSYNC: &str =
+    "(SELECT pg_catalog.set_config('synchronous_commit', 'off', true)) AS nofsync";
+
+/// Records `targets` as `pending` in `run` (kept as they are when resuming).
 pub(crate) async fn add(
     db: &DatabaseConnection,
     run: &str,
-    target: &str,
+    targets: &[String],
     operation: &str,
     steps: Option<u32>,
 ) -> Result<()> {
     db.execute_raw(stmt(
         &format!(
             "INSERT INTO {RUNS_TABLE} (run, target, operation, steps, status) \
-             VALUES ($1, $2, $3, $4, 'pending') ON CONFLICT (run, target) DO NOTHING"
+             SELECT $1, t, $3, $4, 'pending' FROM pg_catalog.unnest($2::text[]) AS t, {NO_FSYNC} \
+             ON CONFLICT (run, target) DO NOTHING"
         ),
         vec![
             run.into(),
-            target.into(),
+            targets.to_vec().into(),
             operation.into(),
             steps.map(i64::from).into(),
         ],
@@ -149,7 +159,7 @@ pub(crate) async fn start(db: &DatabaseConnection, run: &str, target: &str) -> R
     db.execute_raw(stmt(
         &format!(
             "UPDATE {RUNS_TABLE} SET status = 'running', started_at = now(), error = NULL \
-             WHERE run = $1 AND target = $2"
+             FROM {NO_FSYNC} WHERE run = $1 AND target = $2"
         ),
         vec![run.into(), target.into()],
     ))
@@ -162,7 +172,7 @@ pub(crate) async fn finish(db: &DatabaseConnection, row: &LedgerRow) -> Result<(
         &format!(
             "UPDATE {RUNS_TABLE} SET status = $3, version_before = $4, version_after = $5, \
                applied = $6, transactional = $7, duration_ms = $8, error = $9, \
-               finished_at = now() WHERE run = $1 AND target = $2"
+               finished_at = now() FROM {NO_FSYNC} WHERE run = $1 AND target = $2"
         ),
         vec![
             row.run.clone().into(),

@@ -569,9 +569,8 @@ impl Runner {
             Operation::Down(n) => Some(n),
             Operation::Up => None,
         };
-        for t in &plan.targets {
-            ledger::add(&self.control, &run, &t.name, operation.as_str(), steps).await?;
-        }
+        let names: Vec<String> = plan.targets.iter().map(|t| t.name.clone()).collect();
+        ledger::add(&self.control, &run, &names, operation.as_str(), steps).await?;
         let ran = std::sync::Mutex::new(Vec::new());
         let progress = |row: &LedgerRow| {
             if let Ok(mut ran) = ran.lock() {
@@ -710,13 +709,16 @@ impl Runner {
         let migrations = self.migrations(&target.kind);
         let (db, own) = self.open(&target.kind).await?;
         let result = async {
-            // Read outside the lock only to choose the path; the versions are read again
-            // under the lock.
-            let seen = self.applied(&db, &target.kind).await?;
-            let transactional = migrations.transactional(&migrations.selected(operation, &seen));
+            // When some migration cannot run in a transaction, the applied ones are read
+            // outside the lock to choose the path; they are read again under the lock.
+            let transactional = migrations.transactional(&migrations.names()) || {
+                let seen = self.applied(&db, &target.kind).await?;
+                migrations.transactional(&migrations.selected(operation, &seen))
+            };
             row.transactional = Some(transactional);
             if transactional {
                 let txn = db.begin().await?;
+                // One simple query: the search path, the lock timeout, the target's lock.
                 let mut setup = vec![
                     format!(
                         "SET LOCAL lock_timeout = '{}ms'",
@@ -734,9 +736,7 @@ impl Runner {
                         ),
                     );
                 }
-                for sql in setup {
-                    txn.execute_raw(pg(sql)).await?;
-                }
+                txn.execute_unprepared(&setup.join("; ")).await?;
                 self.check_exists(&txn, target).await?;
                 let before = self.applied(&txn, &target.kind).await?;
                 row.version_before = before.last().cloned();
