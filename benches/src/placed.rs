@@ -101,6 +101,10 @@ pub async fn silo(bench: &BenchDb, index: usize) -> TestDb {
     migration::TenantDatabaseMigrator::up(&silo.owner, None)
         .await
         .unwrap();
+    // The fence every placed tenant transaction checks (provisioning installs it).
+    for sql in tenantry::placement::fence::install_sql("public") {
+        silo.owner_exec(&sql).await;
+    }
     let role = &silo.app_role;
     silo.owner_exec(&format!(
         "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \"{role}\""

@@ -18,8 +18,15 @@ use tenantry_tests::wire::{Switch, host_port};
 
 const NOTES: &str = "id serial PRIMARY KEY, tenant_id bigint NOT NULL, body text NOT NULL";
 
-/// `notes` in `schema` of `db`, isolated by RLS, usable by the app role.
+/// `notes` in `schema` of `db`, isolated by RLS, usable by the app role; in `public`, also the
+/// fence every placed tenant transaction checks (which the directory migration and
+/// provisioning install).
 async fn notes_in(db: &TestDb, schema: &str) {
+    if schema == "public" && db.backend == DbBackend::Postgres {
+        for sql in tenantry::placement::fence::install_sql("public") {
+            db.owner_exec(&sql).await;
+        }
+    }
     if schema != "public" {
         db.owner_exec(&format!("CREATE SCHEMA \"{schema}\"")).await;
         db.owner_exec(&format!(

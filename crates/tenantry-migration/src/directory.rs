@@ -1,11 +1,26 @@
-//! The migration that creates tenantry's tenant directory (`tenantry_tenants`).
+//! The migration that creates tenantry's tenant directory (`tenantry_tenants`) and, on
+//! PostgreSQL, the fence of moves (`tenantry_fences`, `tenantry_fence(…)`).
 
 use async_trait::async_trait;
 use sea_orm_migration::prelude::*;
-use tenantry::placement::{DIRECTORY_TABLE, directory_table};
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
+use tenantry::placement::{DIRECTORY_TABLE, directory_table, fence};
+
+/// The schema unqualified names are created in.
+async fn current_schema(db: &impl ConnectionTrait) -> Result<String, DbErr> {
+    db.query_one_raw(Statement::from_string(
+        DbBackend::Postgres,
+        "SELECT pg_catalog.current_schema() AS s",
+    ))
+    .await?
+    .ok_or_else(|| DbErr::Migration("no current schema".into()))?
+    .try_get::<String>("", "s")
+}
 
 /// Creates the `tenantry_tenants` table ([`tenantry::placement::TableDirectory`]) on
-/// PostgreSQL, MySQL/MariaDB or SQLite; its `down` drops it. Add it to the control database's
+/// PostgreSQL, MySQL/MariaDB or SQLite and, on PostgreSQL, the fence table and function in
+/// the same schema ([`tenantry::placement::fence`]), which every tenant transaction of a
+/// `TenantDatabase` with a directory checks; its `down` drops them. Add it to the control database's
 /// migrator, before the app's own migrations:
 ///
 /// ```no_run
@@ -36,10 +51,23 @@ impl MigrationName for DirectoryMigration {
 #[async_trait]
 impl MigrationTrait for DirectoryMigration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.create_table(directory_table()).await
+        manager.create_table(directory_table()).await?;
+        if manager.get_database_backend() == DbBackend::Postgres {
+            let db = manager.get_connection();
+            for sql in fence::install_sql(&current_schema(db).await?) {
+                db.execute_unprepared(&sql).await?;
+            }
+        }
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        if manager.get_database_backend() == DbBackend::Postgres {
+            let db = manager.get_connection();
+            for sql in fence::uninstall_sql(&current_schema(db).await?) {
+                db.execute_unprepared(&sql).await?;
+            }
+        }
         manager
             .drop_table(
                 Table::drop()

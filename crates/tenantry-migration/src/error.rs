@@ -59,6 +59,12 @@ pub enum Error {
         /// The target (`schema:NAME`).
         target: String,
     },
+    /// A move cannot start, go on, or be undone.
+    #[error("cannot move: {why}")]
+    MoveRefused {
+        /// Why, and what to do.
+        why: String,
+    },
     /// tenantry refused to generate the DDL or to read the catalogue.
     #[error(transparent)]
     Tenantry(#[from] tenantry::Error),

@@ -38,12 +38,14 @@ mod connect;
 mod directory;
 mod error;
 mod ext;
+pub mod moves;
 pub mod runner;
 pub mod tenants;
 
 pub use directory::{DirectoryMigration, directory_migration};
 pub use error::{Error, Result};
 pub use ext::TenantMigrationExt;
+pub use moves::{MoveOptions, MoveReport};
 pub use runner::{RunOptions, RunReport, Runner};
 pub use tenantry::policy::{self, PolicyConfig};
 pub use tenants::{Provisioner, ProvisionerBuilder};

@@ -215,6 +215,37 @@ pub enum Error {
         /// The database's error.
         message: String,
     },
+    /// The tenant is being moved: its transactions on the old placement are fenced for the
+    /// moment the move copies its last writes and flips the directory. Retry.
+    #[error(
+        "tenant `{tenant}` is being moved and its writes are fenced for a moment; retry the transaction"
+    )]
+    TenantMoving {
+        /// The tenant.
+        tenant: String,
+    },
+    /// The tenant no longer lives in the placement this process had cached: it was moved.
+    /// The cached entry is dropped; retry, and the transaction follows the directory.
+    #[error(
+        "tenant `{tenant}` no longer lives in {placement} (it was moved); retry the transaction"
+    )]
+    PlacementChanged {
+        /// The tenant.
+        tenant: String,
+        /// The placement it left.
+        placement: String,
+    },
+    /// The database of a placement has no fence function: it was created without tenantry's
+    /// directory migration or provisioning.
+    #[error(
+        "the database of {placement} has no fence function ({message}); run the directory migration on the control database, or provision tenant databases with tenantry_migration::Provisioner (or disable fences with TenantDatabase::without_fences)"
+    )]
+    FenceMissing {
+        /// The placement.
+        placement: String,
+        /// The database's error.
+        message: String,
+    },
     /// No room for one more tenant database pool: every open pool is in use.
     #[error(
         "no room for another tenant database pool: {pools} of {max_pools} pools open, {connections} of {budget} connections budgeted, none idle; retry, or raise the limits"

@@ -19,7 +19,8 @@
 //! `cargo run -p migration -- tenants create ID --placement shared|schema[:NAME]|database[:SERVER[/DB]]`,
 //! `tenants list [--format text|json]`, `tenants show ID [--format …]`,
 //! `tenants suspend|resume ID`, `tenants sync-reference [ID]`,
-//! `tenants drop ID --reason TEXT [--force]`; every other command
+//! `tenants drop ID --reason TEXT [--force]`,
+//! `tenants move ID --to PLACEMENT | --status | --abort | --cleanup`; every other command
 //! goes to sea-orm-migration (`up`, `down`, `status`, …). `DATABASE_URL` names the control
 //! database, `TENANTRY_SERVERS` the servers of tenant databases (`name=url,…`), and
 //! `TENANTRY_APP_ROLE` the app role to grant. Exit codes: 0 done, 1 failed (the error on
@@ -126,6 +127,30 @@ enum Command {
         /// `lock_timeout` per target transaction, in seconds.
         #[arg(long, default_value_t = 10)]
         lock_timeout: u64,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Moves a tenant to another placement while it is served (`--to`), or shows, aborts or
+    /// cleans up its move.
+    Move {
+        /// The tenant id.
+        id: String,
+        /// Where to: `shared`, `schema[:NAME]` or `database[:SERVER[/DB]]` (defaults as for
+        /// `create`). Resumes an unfinished move to the same place.
+        #[arg(long, conflicts_with_all = ["status", "abort", "cleanup"])]
+        to: Option<String>,
+        /// Show the tenant's move.
+        #[arg(long)]
+        status: bool,
+        /// Undo the tenant's unfinished move: it stays where it was.
+        #[arg(long)]
+        abort: bool,
+        /// Remove the source of the tenant's flipped move.
+        #[arg(long)]
+        cleanup: bool,
+        /// Seconds the fence waits for the tenant's in-flight transactions.
+        #[arg(long, default_value_t = 5)]
+        fence_timeout: u64,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
@@ -348,6 +373,54 @@ async fn run(
                 lines.push(format!("{tenant}\t{upserted} upserted\t{deleted} deleted"));
             }
             lines.join("\n")
+        }
+        Command::Move {
+            id,
+            to,
+            status,
+            abort,
+            cleanup,
+            fence_timeout,
+            format,
+        } => {
+            let tenant = parse_tenant(&id);
+            let json = matches!(format, Format::Json);
+            let shown = |m: Option<crate::moves::MoveStatus>| match (m, json) {
+                (None, _) => format!("tenant {tenant} has no move"),
+                (Some(m), true) => serde_json::to_string(&m).unwrap_or_default(),
+                (Some(m), false) => format!(
+                    "move {} of {}: {} -> {}, {}{}",
+                    m.id,
+                    m.tenant,
+                    m.source,
+                    m.target,
+                    m.phase,
+                    m.error
+                        .map(|e| format!("\n  last error: {e}"))
+                        .unwrap_or_default()
+                ),
+            };
+            if let Some(to) = to {
+                let placement = parse_placement(&to, &tenant, &servers)?;
+                let options = crate::moves::MoveOptions {
+                    fence_timeout: std::time::Duration::from_secs(fence_timeout),
+                    ..Default::default()
+                };
+                let report =
+                    super::move_cli::run(&provisioner, tenant.clone(), placement, &options).await?;
+                if json {
+                    serde_json::to_string(&report).unwrap_or_default()
+                } else {
+                    super::move_cli::text(&report)
+                }
+            } else if abort {
+                shown(Some(provisioner.abort_move(tenant.clone()).await?))
+            } else if cleanup {
+                shown(Some(provisioner.cleanup_move(tenant.clone()).await?))
+            } else {
+                let _ = status;
+                shown(provisioner.move_status(tenant.clone()).await?)
+            }
         }
         Command::Drop { id, reason, force } => {
             provisioner

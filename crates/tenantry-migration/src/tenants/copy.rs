@@ -9,11 +9,11 @@ use tenantry::sql::{QualifiedName, quote_ident, quote_literal};
 
 use crate::error::{Error, Result};
 
-fn pg_err(e: sqlx::Error) -> Error {
+pub(crate) fn pg_err(e: sqlx::Error) -> Error {
     Error::Db(DbErr::Exec(RuntimeErr::SqlxError(std::sync::Arc::new(e))))
 }
 
-fn pool(conn: &DatabaseConnection) -> Result<&PgPool> {
+pub(crate) fn pool(conn: &DatabaseConnection) -> Result<&PgPool> {
     if conn.get_database_backend() != DbBackend::Postgres {
         return Err(Error::Unsupported {
             backend: "this backend",
@@ -26,7 +26,7 @@ fn pool(conn: &DatabaseConnection) -> Result<&PgPool> {
 
 /// Streams every row of table `from` on `source` into table `into` on `target` (binary
 /// `COPY`, chunk by chunk, in bounded memory); returns the rows copied.
-async fn stream(
+pub(crate) async fn stream(
     source: &mut sqlx::PgConnection,
     target: &mut sqlx::PgConnection,
     from: &str,

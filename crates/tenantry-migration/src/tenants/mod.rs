@@ -31,20 +31,22 @@ use crate::runner::Migrations;
 #[cfg(feature = "cli")]
 #[cfg_attr(docsrs, doc(cfg(feature = "cli")))]
 pub mod cli;
-mod copy;
+pub(crate) mod copy;
 #[cfg(feature = "cli")]
 mod migrate_cli;
+#[cfg(feature = "cli")]
+mod move_cli;
 
 /// What a [`Provisioner`] is built from; see [`Provisioner::builder`].
 #[derive(Clone, Debug)]
 pub struct ProvisionerBuilder {
     pub(crate) schema: Migrations,
     pub(crate) database: Migrations,
-    reference_tables: Vec<String>,
-    app_role: Option<String>,
-    tenant_column: String,
-    shared_schema: String,
-    setting: SettingName,
+    pub(crate) reference_tables: Vec<String>,
+    pub(crate) app_role: Option<String>,
+    pub(crate) tenant_column: String,
+    pub(crate) shared_schema: String,
+    pub(crate) setting: SettingName,
 }
 
 impl ProvisionerBuilder {
@@ -105,25 +107,25 @@ impl ProvisionerBuilder {
 /// Creates and removes tenants in their placements, keeping the directory in step.
 #[derive(Debug)]
 pub struct Provisioner {
-    config: ProvisionerBuilder,
-    control_url: String,
-    control: DatabaseConnection,
-    directory: Arc<dyn Directory>,
-    servers: Servers,
+    pub(crate) config: ProvisionerBuilder,
+    pub(crate) control_url: String,
+    pub(crate) control: DatabaseConnection,
+    pub(crate) directory: Arc<dyn Directory>,
+    pub(crate) servers: Servers,
 }
 
-async fn connect(url: &str, search_path: Option<String>) -> Result<DatabaseConnection> {
+pub(crate) async fn connect(url: &str, search_path: Option<String>) -> Result<DatabaseConnection> {
     connect_with(url, 2, search_path).await
 }
 
-async fn exec(db: &impl ConnectionTrait, sql: &str) -> Result<()> {
+pub(crate) async fn exec(db: &impl ConnectionTrait, sql: &str) -> Result<()> {
     db.execute_unprepared(sql).await?;
     Ok(())
 }
 
 /// What a half-done `create` made, to be undone.
 #[derive(Default)]
-struct Made {
+pub(crate) struct Made {
     schema: Option<String>,
     database: Option<(String, String)>,
 }
@@ -246,7 +248,7 @@ impl Provisioner {
         Ok(record)
     }
 
-    async fn create_schema(&self, schema: &str, made: &mut Made) -> Result<()> {
+    pub(crate) async fn create_schema(&self, schema: &str, made: &mut Made) -> Result<()> {
         exec(
             &self.control,
             &format!("CREATE SCHEMA {}", quote_ident(schema)),
@@ -267,7 +269,12 @@ impl Provisioner {
         granted
     }
 
-    async fn create_database(&self, server: &str, database: &str, made: &mut Made) -> Result<()> {
+    pub(crate) async fn create_database(
+        &self,
+        server: &str,
+        database: &str,
+        made: &mut Made,
+    ) -> Result<()> {
         let admin = connect(&self.servers.url(server)?, None).await?;
         let result = async {
             exec(
@@ -291,6 +298,9 @@ impl Provisioner {
             let db = connect(&self.servers.database_url(server, database)?, None).await?;
             let filled = async {
                 (self.config.database.up_conn)(&db).await?;
+                for sql in tenantry::placement::fence::install_sql(&self.config.shared_schema) {
+                    exec(&db, &sql).await?;
+                }
                 for table in &self.config.reference_tables {
                     let name = QualifiedName::new(table.as_str());
                     db.execute_unprepared(&format!("DELETE FROM {}", name.to_sql()))
@@ -341,7 +351,7 @@ impl Provisioner {
         Ok(())
     }
 
-    async fn undo(&self, made: Made) {
+    pub(crate) async fn undo(&self, made: Made) {
         if let Some(schema) = made.schema {
             let _ = exec(
                 &self.control,
@@ -493,7 +503,7 @@ impl Provisioner {
 
     /// Deletes the tenant's rows from the shared schema's scoped tables, children first, in
     /// one transaction with the tenant set (Row-Level Security binds the owner too).
-    async fn delete_shared_rows(&self, tenant: &TenantId) -> Result<()> {
+    pub(crate) async fn delete_shared_rows(&self, tenant: &TenantId) -> Result<()> {
         let column = self.config.tenant_column.as_str();
         let tables: Vec<_> = catalog::tenant_tables(&self.control, &[column])
             .await?

@@ -30,6 +30,19 @@ pub(crate) struct TenantContext<'a> {
     pub(crate) isolation_level: Option<IsolationLevel>,
     /// Access mode for `BEGIN`.
     pub(crate) access_mode: Option<AccessMode>,
+    /// The fence check of a tenant transaction that follows a directory.
+    pub(crate) fence: Option<FenceCheck<'a>>,
+}
+
+/// Which fence a tenant transaction checks: the fence function in `schema`, for the tenant in
+/// `placement` (see [`crate::placement::fence`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FenceCheck<'a> {
+    /// The database's shared schema, where the fence function is.
+    pub(crate) schema: &'a str,
+    /// The placement the transaction believes the tenant is in (`shared`, `schema:NAME`,
+    /// `database:SERVER/DB`).
+    pub(crate) placement: &'a str,
 }
 
 impl<'a> TenantContext<'a> {
@@ -44,6 +57,7 @@ impl<'a> TenantContext<'a> {
             search_path: None,
             isolation_level: options.isolation_level,
             access_mode: options.access_mode,
+            fence: None,
         }
     }
 
@@ -68,11 +82,22 @@ impl<'a> TenantContext<'a> {
     /// names in the next one). After `BEGIN`, since a query takes a snapshot and an isolation
     /// level must come first; if a check fails, the connection (inside the failed
     /// transaction) is closed rather than pooled.
+    ///
+    /// The fence check comes first: it may wait for a move's fence, and under `REPEATABLE
+    /// READ` the first query takes the transaction's snapshot.
     pub(crate) fn checks(&self) -> Vec<String> {
-        self.search_path
-            .and_then(|path| path.first())
-            .map(|schema| vec![schema_check(schema)])
-            .unwrap_or_default()
+        let mut checks = Vec::new();
+        if let Some(fence) = self.fence {
+            checks.push(crate::placement::fence::check_sql(
+                fence.schema,
+                self.tenant,
+                fence.placement,
+            ));
+        }
+        if let Some(schema) = self.search_path.and_then(|path| path.first()) {
+            checks.push(schema_check(schema));
+        }
+        checks
     }
 
     /// The one simple query that installs the context and opens the transaction.
@@ -121,6 +146,12 @@ impl<'a> TenantContext<'a> {
                 )
             }
         };
+        // The fence first: under `REPEATABLE READ` the first query takes the snapshot.
+        if let Some(fence) = self.fence {
+            let check =
+                crate::placement::fence::check_sql(fence.schema, self.tenant, fence.placement);
+            txn.execute_unprepared(&check).await?;
+        }
         let stmt = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
         txn.execute_raw(stmt).await.map(|_| ())
     }
@@ -178,6 +209,7 @@ mod tests {
             search_path: None,
             isolation_level,
             access_mode,
+            fence: None,
         }
         .begin_statement()
     }
@@ -195,6 +227,27 @@ mod tests {
             context.begin_statement(),
             "SET LOCAL tenantry.tenant_id = '7'; SET LOCAL search_path = \"tenant_7\", \"public\"; \
              BEGIN; SELECT WHERE '\"tenant_7\"'::regnamespace IS NULL"
+        );
+    }
+
+    #[test]
+    fn a_placed_transaction_checks_the_fence_first() {
+        let setting = SettingName::default();
+        let tenant = TenantId::from(7_i64);
+        let path = ["tenant_7".to_owned(), "public".to_owned()];
+        let context = TenantContext {
+            search_path: Some(&path),
+            fence: Some(FenceCheck {
+                schema: "public",
+                placement: "schema:tenant_7",
+            }),
+            ..TenantContext::new(&tenant, &setting, &TransactionOptions::default())
+        };
+        assert_eq!(
+            context.begin_statement(),
+            "SET LOCAL tenantry.tenant_id = '7'; SET LOCAL search_path = \"tenant_7\", \"public\"; \
+             BEGIN; SELECT \"public\".\"tenantry_fence\"('7', 'schema:tenant_7'); \
+             SELECT WHERE '\"tenant_7\"'::regnamespace IS NULL"
         );
     }
 

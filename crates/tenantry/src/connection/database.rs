@@ -11,12 +11,12 @@ use sea_orm::{
 
 use super::audited::Audited;
 use super::closure::run;
-use super::context::{TenantContext, validate_tenant};
+use super::context::{FenceCheck, TenantContext, validate_tenant};
 use super::raw::RawTransaction;
 use super::transaction::TenantTransaction;
 use crate::error::Error;
 use crate::placement::{
-    Directory, Placement, PoolStats, Route, Router, RouterConfig, Servers, TenantState,
+    Directory, Placement, PoolStats, Route, Router, RouterConfig, Servers, TenantState, fenced,
     missing_schema, unreachable,
 };
 use crate::registry::Registry;
@@ -164,6 +164,15 @@ impl TenantDatabase {
         Ok(self.reconfigure())
     }
 
+    /// Stops tenant transactions from checking the fence of moves (see
+    /// [`placement::fence`](crate::placement::fence)): for databases without tenantry's fence
+    /// function. A process built this way can write for a tenant on the placement it left
+    /// after a move, until its directory cache expires — never use it while tenants move.
+    pub fn without_fences(mut self) -> Self {
+        self.placements.fences = false;
+        self.reconfigure()
+    }
+
     /// Where `tenant`'s rows live (`Shared` without a directory).
     pub async fn placement(&self, tenant: impl Into<TenantId>) -> Result<Placement, Error> {
         match &self.router {
@@ -254,14 +263,21 @@ impl TenantDatabase {
             },
             other => other,
         })?;
+        let key = placement.to_string();
+        let fence = self.placements.fences.then_some(FenceCheck {
+            schema: &self.placements.shared_schema,
+            placement: &key,
+        });
         let txn = match route {
             Route::Control { search_path } => {
                 let context = TenantContext {
                     search_path: search_path.as_deref(),
+                    fence,
                     ..TenantContext::new(&tenant, &self.setting, &options)
                 };
                 self.begin_raw(&self.inner, &context, options)
                     .await
+                    .map_err(|e| fenced(router, &tenant, &placement, e))
                     .map_err(|e| missing_schema(&tenant, &placement, e))?
             }
             Route::Pool {
@@ -269,7 +285,10 @@ impl TenantDatabase {
                 server,
                 database,
             } => {
-                let context = TenantContext::new(&tenant, &self.setting, &options);
+                let context = TenantContext {
+                    fence,
+                    ..TenantContext::new(&tenant, &self.setting, &options)
+                };
                 match self.begin_raw(&conn, &context, options).await {
                     // The pool was closed to make room between the lookup and the acquire:
                     // once more, on a pool opened for it.
@@ -281,6 +300,7 @@ impl TenantDatabase {
                     }
                     other => other,
                 }
+                .map_err(|e| fenced(router, &tenant, &placement, e))
                 .map_err(|e| unreachable(&server, &database, e))?
             }
         };

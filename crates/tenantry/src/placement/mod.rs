@@ -20,6 +20,7 @@
 
 mod cache;
 mod directory;
+pub mod fence;
 mod model;
 mod names;
 mod pools;
@@ -35,5 +36,5 @@ pub use servers::{CONTROL_SERVER, SERVERS_ENV, ServerOptions, Servers};
 pub use table::{DIRECTORY_TABLE, TableDirectory, directory_table};
 
 pub(crate) use router::{
-    Route, Router, RouterConfig, missing_schema, search_path_sql, unreachable,
+    Route, Router, RouterConfig, fenced, missing_schema, search_path_sql, unreachable,
 };

@@ -44,6 +44,8 @@ pub(crate) struct RouterConfig {
     pub(crate) max_pools: usize,
     pub(crate) connection_budget: u32,
     pub(crate) shared_schema: String,
+    /// Whether tenant transactions check the fence (see [`super::fence`]).
+    pub(crate) fences: bool,
 }
 
 impl Default for RouterConfig {
@@ -54,6 +56,7 @@ impl Default for RouterConfig {
             max_pools: 64,
             connection_budget: 256,
             shared_schema: "public".to_owned(),
+            fences: true,
         }
     }
 }
@@ -161,6 +164,41 @@ pub(crate) fn missing_schema(tenant: &TenantId, placement: &Placement, err: DbEr
         .into();
     }
     err
+}
+
+/// A fence's answer in `begin` as tenantry's error: the tenant is being moved (the fence
+/// function's `TN001`, or the transaction's `lock_timeout` while it waited for the fence), its
+/// placement changed (`TN002`: the cache entry is dropped, so a retry reads the directory), or
+/// the database has no fence function.
+pub(crate) fn fenced(
+    router: &Router,
+    tenant: &TenantId,
+    placement: &Placement,
+    err: DbErr,
+) -> DbErr {
+    use super::fence::{SQLSTATE_MOVED, SQLSTATE_MOVING};
+    match crate::error::sqlstate(&err).as_deref() {
+        Some(SQLSTATE_MOVING | "55P03") => Error::TenantMoving {
+            tenant: tenant.to_string(),
+        }
+        .into(),
+        Some(SQLSTATE_MOVED) => {
+            router.invalidate(tenant);
+            Error::PlacementChanged {
+                tenant: tenant.to_string(),
+                placement: placement.to_string(),
+            }
+            .into()
+        }
+        Some("42883") if err.to_string().contains(super::fence::FENCE_FUNCTION) => {
+            Error::FenceMissing {
+                placement: placement.to_string(),
+                message: err.to_string(),
+            }
+            .into()
+        }
+        _ => err,
+    }
 }
 
 /// A failure to reach a tenant database, named after its server.

@@ -1,0 +1,503 @@
+//! Moving tenants between placements on live PostgreSQL servers, while the app serves them:
+//! shared → schema → database (second server) → shared, and shared → database (first server),
+//! each with its rows equal on both sides (checksums), its sequences continuing, its foreign
+//! keys to reference data holding, the doctor clean, the app's next transactions on the new
+//! placement (a process with a stale cache turned away once, then following the directory),
+//! the other tenants' rows untouched; then workers writing for the moving tenant and for
+//! others during a move: every acknowledged write on the target exactly once, nothing only on
+//! the source, refusals only the retryable kind and only for the moving tenant; an aborted
+//! move leaves the tenant where it was; cleanup removes the source.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use entity::{customers, order_items, orders};
+use sea_orm::{
+    ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
+    EntityTrait, Set, Statement,
+};
+use tenantry::doctor::{self, DoctorOptions};
+use tenantry::placement::{Placement, Servers, TableDirectory, TenantState};
+use tenantry::{Registry, TenantDatabase};
+use tenantry_migration::moves::MovePhase;
+use tenantry_migration::{MoveOptions, Provisioner};
+use tenantry_tests::{TestDb, pg_admin_url, pg2_admin_url};
+use uuid::Uuid;
+
+fn url_as(admin: &str, user: &str, db: &str) -> String {
+    let (scheme, rest) = admin.split_once("://").unwrap();
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let host = host.split('/').next().unwrap();
+    format!("{scheme}://{user}@{host}/{db}")
+}
+
+fn on(url: &str, db: &str) -> String {
+    let (server, _) = url.rsplit_once('/').unwrap();
+    format!("{server}/{db}")
+}
+
+async fn superuser(url: &str) -> DatabaseConnection {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options.max_connections(2).sqlx_logging(false);
+    Database::connect(options).await.unwrap()
+}
+
+async fn provisioner(db: &TestDb) -> Provisioner {
+    Provisioner::builder::<migration::TenantMigrator, migration::TenantDatabaseMigrator>()
+        .reference_tables(&migration::REFERENCE_TABLES)
+        .app_role(db.app_role.clone())
+        .connect(
+            &db.owner_url,
+            Servers::new()
+                .with("one", &pg_admin_url())
+                .unwrap()
+                .with("two", &pg2_admin_url())
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+}
+
+/// The app: tenant transactions as the app role, following the directory.
+fn app(db: &TestDb, ttl: Duration) -> TenantDatabase {
+    TenantDatabase::new(db.app.clone())
+        .with_registry(Registry::from_entities())
+        .with_directory(
+            Arc::new(TableDirectory::new(db.app.clone())),
+            Servers::new()
+                .with("one", &url_as(&pg_admin_url(), &db.app_role, "postgres"))
+                .unwrap()
+                .with("two", &url_as(&pg2_admin_url(), &db.app_role, "postgres"))
+                .unwrap(),
+        )
+        .with_directory_cache(1000, ttl)
+}
+
+async fn scalar(conn: &impl ConnectionTrait, sql: &str) -> String {
+    conn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<String>(0)
+        .unwrap()
+}
+
+/// Where a placement's tables are, as a superuser connection and a schema.
+async fn home(db: &TestDb, placement: &Placement) -> (DatabaseConnection, String) {
+    match placement {
+        Placement::Shared => (
+            superuser(&on(&pg_admin_url(), &db.name)).await,
+            "public".into(),
+        ),
+        Placement::Schema { schema } => (
+            superuser(&on(&pg_admin_url(), &db.name)).await,
+            schema.clone(),
+        ),
+        Placement::Database { server, database } => {
+            let url = if server == "one" {
+                pg_admin_url()
+            } else {
+                pg2_admin_url()
+            };
+            (superuser(&on(&url, database)).await, "public".into())
+        }
+        _ => unreachable!(),
+    }
+}
+
+/// A fingerprint of the tenant's rows in `placement`: counts and contents of its customers
+/// and orders (ids included).
+async fn fingerprint(db: &TestDb, placement: &Placement, tenant: Uuid) -> String {
+    let (conn, schema) = home(db, placement).await;
+    let f = scalar(
+        &conn,
+        &format!(
+            "SELECT (SELECT count(*) FROM \"{schema}\".customers WHERE tenant_id = '{tenant}') || '/' || \
+                    (SELECT count(*) FROM \"{schema}\".orders WHERE tenant_id = '{tenant}') || '/' || \
+                    coalesce((SELECT md5(string_agg(c::text, ',' ORDER BY c.id)) FROM \"{schema}\".customers c WHERE tenant_id = '{tenant}'), '-') || '/' || \
+                    coalesce((SELECT md5(string_agg(o::text, ',' ORDER BY o.id)) FROM \"{schema}\".orders o WHERE tenant_id = '{tenant}'), '-')"
+        ),
+    )
+    .await;
+    conn.close().await.unwrap();
+    f
+}
+
+async fn rows_in(db: &TestDb, placement: &Placement, tenant: Uuid) -> i64 {
+    let (conn, schema) = home(db, placement).await;
+    let n = scalar(
+        &conn,
+        &format!("SELECT count(*)::text FROM \"{schema}\".customers WHERE tenant_id = '{tenant}'"),
+    )
+    .await
+    .parse()
+    .unwrap();
+    conn.close().await.unwrap();
+    n
+}
+
+/// Customers and orders for `tenant` through the app.
+async fn fill(app: &TenantDatabase, tenant: Uuid, customers_n: usize, product: i32) {
+    let txn = app.begin(tenant).await.unwrap();
+    for i in 0..customers_n {
+        let c = customers::ActiveModel {
+            name: Set(format!("c{i}")),
+            email: Set(format!("c{i}-{}@{tenant}.test", Uuid::new_v4())),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .unwrap();
+        let o = orders::ActiveModel {
+            customer_id: Set(c.id),
+            status: Set("open".into()),
+            total: Set(rust_decimal::Decimal::new(1500, 2)),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .unwrap();
+        order_items::ActiveModel {
+            order_id: Set(o.id),
+            product_id: Set(product),
+            quantity: Set(i32::try_from(i).unwrap() + 1),
+            unit_price: Set(rust_decimal::Decimal::new(150, 2)),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .unwrap();
+    }
+    txn.commit().await.unwrap();
+}
+
+async fn max_order_id(app: &TenantDatabase, tenant: Uuid) -> i32 {
+    let txn = app.begin(tenant).await.unwrap();
+    let all = orders::Entity::find().all(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+    all.iter().map(|o| o.id).max().unwrap_or(0)
+}
+
+async fn setup() -> (TestDb, Provisioner, [Uuid; 3], i32) {
+    let db = TestDb::postgres().await;
+    db.migrate().await;
+    let ids = [Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4()];
+    for (i, id) in ids.iter().enumerate() {
+        db.owner_exec(&format!(
+            "INSERT INTO tenants (id, name, slug) VALUES ('{id}', 't{i}', 't{i}')"
+        ))
+        .await;
+    }
+    db.owner_exec("INSERT INTO products (sku, name, price) VALUES ('p1', 'Pen', 1.5)")
+        .await;
+    let product: i32 = scalar(&db.admin, "SELECT id::text FROM products")
+        .await
+        .parse()
+        .unwrap();
+    let provisioner = provisioner(&db).await;
+    for id in ids {
+        provisioner.create(id, Placement::Shared).await.unwrap();
+    }
+    (db, provisioner, ids, product)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_moves_through_every_placement_and_back() {
+    let (db, provisioner, [mover, other, second], product) = setup().await;
+    let app = app(&db, Duration::from_secs(30));
+    fill(&app, mover, 20, product).await;
+    fill(&app, other, 5, product).await;
+    fill(&app, second, 7, product).await;
+    let others_before = fingerprint(&db, &Placement::Shared, other).await;
+    // A process whose cache will be stale after the first move.
+    let stale = self::app(&db, Duration::from_secs(3600));
+    stale.begin(mover).await.unwrap().commit().await.unwrap();
+
+    let hops = [
+        Placement::schema(&format!("{}_m", db.name)).unwrap(),
+        Placement::database("two", &format!("{}_m", db.name)).unwrap(),
+        Placement::Shared,
+    ];
+    let mut here = Placement::Shared;
+    for (i, to) in hops.iter().enumerate() {
+        let before = fingerprint(&db, &here, mover).await;
+        let last_id = max_order_id(&app, mover).await;
+        let report = provisioner
+            .move_tenant(mover, to.clone(), &MoveOptions::default(), &|_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{here} → {to}: {e}"));
+        assert_eq!(report.source, here.to_string());
+        assert_eq!(report.target, to.to_string());
+        assert_eq!(
+            report.copied,
+            3 * (20 + u64::try_from(i).unwrap()),
+            "{report:?}"
+        );
+        assert!(
+            report
+                .tables
+                .iter()
+                .any(|t| t.table == "orders" && t.rows > 0)
+        );
+        assert_eq!(
+            fingerprint(&db, to, mover).await,
+            before,
+            "{here} → {to}: rows equal"
+        );
+        let record = provisioner.show(mover).await.unwrap();
+        assert_eq!(record.placement, *to);
+        assert_eq!(record.state, TenantState::Active);
+        app.invalidate(mover);
+        // The next transaction goes to the new placement; ids continue.
+        fill(&app, mover, 1, product).await;
+        assert!(
+            max_order_id(&app, mover).await > last_id,
+            "{to}: sequences continue"
+        );
+        assert_eq!(
+            rows_in(&db, to, mover).await,
+            21 + i64::try_from(i).unwrap(),
+            "{to}: the new row is there"
+        );
+        if i == 0 {
+            // The stale process is turned away once, then follows the directory.
+            let e = stale.begin(mover).await.err().unwrap();
+            assert!(
+                matches!(
+                    tenantry::Error::from_db_err(&e),
+                    Some(tenantry::Error::PlacementChanged { .. })
+                ),
+                "{e}"
+            );
+            stale.begin(mover).await.unwrap().commit().await.unwrap();
+        }
+        // The doctor is clean where the tenant now is.
+        let (conn, _) = home(&db, to).await;
+        let report = doctor::run(&conn, &DoctorOptions::new().app_role(db.app_role.clone()))
+            .await
+            .unwrap();
+        assert!(report.is_clean(), "{to}: {report}");
+        conn.close().await.unwrap();
+        assert_eq!(
+            provisioner.move_status(mover).await.unwrap().unwrap().phase,
+            MovePhase::Flipped
+        );
+        provisioner.cleanup_move(mover).await.unwrap();
+        if !matches!(here, Placement::Shared) {
+            assert!(!home_exists(&db, &here).await, "{here} removed by cleanup");
+        } else {
+            assert_eq!(
+                rows_in(&db, &here, mover).await,
+                0,
+                "shared rows removed by cleanup"
+            );
+        }
+        here = to.clone();
+    }
+    assert_eq!(
+        fingerprint(&db, &Placement::Shared, other).await,
+        others_before
+    );
+
+    // shared → database on the first server, then an aborted move back to a schema.
+    let to = Placement::database("one", &format!("{}_s", db.name)).unwrap();
+    let before = fingerprint(&db, &Placement::Shared, second).await;
+    provisioner
+        .move_tenant(second, to.clone(), &MoveOptions::default(), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(fingerprint(&db, &to, second).await, before);
+    app.invalidate(second);
+    fill(&app, second, 1, product).await;
+    provisioner.cleanup_move(second).await.unwrap();
+
+    drop((app, stale));
+    provisioner
+        .drop_tenant(second, "test done", true)
+        .await
+        .unwrap();
+    let two = superuser(&pg2_admin_url()).await;
+    two.execute_unprepared(&format!(
+        "DROP DATABASE IF EXISTS \"{}_m\" WITH (FORCE)",
+        db.name
+    ))
+    .await
+    .unwrap();
+    two.execute_unprepared(&format!("DROP ROLE IF EXISTS \"{}\"", db.app_role))
+        .await
+        .unwrap();
+}
+
+async fn home_exists(db: &TestDb, placement: &Placement) -> bool {
+    let admin = superuser(&on(&pg_admin_url(), &db.name)).await;
+    let e =
+        match placement {
+            Placement::Schema { schema } => scalar(
+                &admin,
+                &format!(
+                    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '{schema}')::text"
+                ),
+            )
+            .await,
+            Placement::Database { server, database } => {
+                let url = if server == "one" {
+                    pg_admin_url()
+                } else {
+                    pg2_admin_url()
+                };
+                let a = superuser(&url).await;
+                let e = scalar(
+                &a,
+                &format!(
+                    "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = '{database}')::text"
+                ),
+            )
+            .await;
+                a.close().await.unwrap();
+                e
+            }
+            _ => "true".into(),
+        };
+    admin.close().await.unwrap();
+    e == "true"
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_during_a_move_lose_nothing_and_only_the_mover_is_refused() {
+    let (db, provisioner, [mover, other, _], product) = setup().await;
+    let app = Arc::new(app(&db, Duration::from_secs(3600)));
+    fill(&app, mover, 200, product).await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut workers = Vec::new();
+    for w in 0..6 {
+        let (app, stop) = (Arc::clone(&app), Arc::clone(&stop));
+        let tenant = if w < 4 { mover } else { other };
+        workers.push(tokio::spawn(async move {
+            let (mut acked, mut refused) = (Vec::new(), 0_u32);
+            let mut seq = 0;
+            while !stop.load(Ordering::Relaxed) {
+                seq += 1;
+                let name = format!("w{w}-{seq}");
+                let attempt = async {
+                    let txn = app.begin(tenant).await?;
+                    customers::ActiveModel {
+                        name: Set(name.clone()),
+                        email: Set(format!("{name}@x.test")),
+                        ..Default::default()
+                    }
+                    .insert(&txn)
+                    .await?;
+                    txn.commit().await
+                }
+                .await;
+                match attempt {
+                    Ok(()) => acked.push(name),
+                    Err(e) => match tenantry::Error::from_db_err(&e) {
+                        Some(
+                            tenantry::Error::TenantMoving { .. }
+                            | tenantry::Error::PlacementChanged { .. },
+                        ) if tenant == mover => {
+                            refused += 1;
+                        }
+                        _ => panic!("worker {w} for {tenant}: {e}"),
+                    },
+                }
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+            (tenant, acked, refused)
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let to = Placement::schema(&format!("{}_w", db.name)).unwrap();
+    let report = provisioner
+        .move_tenant(mover, to.clone(), &MoveOptions::default(), &|_| {})
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut acked_mover = Vec::new();
+    let mut refusals = 0;
+    for w in workers {
+        let (tenant, acked, refused) = w.await.unwrap();
+        if tenant == mover {
+            acked_mover.extend(acked);
+            refusals += refused;
+        }
+    }
+    assert!(report.caught_up > 0, "writes were caught up: {report:?}");
+    // Every acknowledged write of the mover is on the target exactly once.
+    let (conn, _) = home(&db, &to).await;
+    let on_target = |name: &str| {
+        format!(
+            "SELECT count(*)::text FROM \"{}\".customers WHERE name = '{name}'",
+            match &to {
+                Placement::Schema { schema } => schema.clone(),
+                _ => unreachable!(),
+            }
+        )
+    };
+    for name in &acked_mover {
+        assert_eq!(scalar(&conn, &on_target(name)).await, "1", "{name}");
+    }
+    // Nothing of the mover is only on the source.
+    let schema = match &to {
+        Placement::Schema { schema } => schema.clone(),
+        _ => unreachable!(),
+    };
+    let only_source = scalar(
+        &conn,
+        &format!(
+            "SELECT count(*)::text FROM public.customers s WHERE s.tenant_id = '{mover}' \
+             AND NOT EXISTS (SELECT 1 FROM \"{schema}\".customers t WHERE t.id = s.id AND t.name = s.name)"
+        ),
+    )
+    .await;
+    assert_eq!(only_source, "0");
+    conn.close().await.unwrap();
+    eprintln!(
+        "{} acknowledged writes of the moving tenant, {refusals} refused (retryable), fence {} ms",
+        acked_mover.len(),
+        report.fence_ms
+    );
+    drop(app);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_aborted_move_leaves_the_tenant_where_it_was() {
+    let (db, provisioner, [mover, _, _], product) = setup().await;
+    let app = app(&db, Duration::from_secs(30));
+    fill(&app, mover, 10, product).await;
+    let before = fingerprint(&db, &Placement::Shared, mover).await;
+    // A move that cannot fence: a transaction of the tenant stays open past the timeout.
+    let holder = app.begin(mover).await.unwrap();
+    let mut options = MoveOptions::default();
+    options.fence_timeout = Duration::from_millis(300);
+    let to = Placement::schema(&format!("{}_a", db.name)).unwrap();
+    let e = provisioner
+        .move_tenant(mover, to.clone(), &options, &|_| {})
+        .await
+        .err()
+        .unwrap();
+    assert!(e.to_string().contains("fence"), "{e}");
+    holder.rollback().await.unwrap();
+    let status = provisioner.move_status(mover).await.unwrap().unwrap();
+    assert_eq!(status.phase, MovePhase::CatchUp);
+    assert!(status.error.is_some());
+    // Still served where it was while the move is unfinished.
+    fill(&app, mover, 1, product).await;
+    let aborted = provisioner.abort_move(mover).await.unwrap();
+    assert_eq!(aborted.phase, MovePhase::Aborted);
+    assert!(!home_exists(&db, &to).await, "the target is gone");
+    let record = provisioner.show(mover).await.unwrap();
+    assert_eq!(record.placement, Placement::Shared);
+    assert_eq!(record.state, TenantState::Active);
+    assert_ne!(
+        fingerprint(&db, &Placement::Shared, mover).await,
+        before,
+        "one more row"
+    );
+    assert_eq!(rows_in(&db, &Placement::Shared, mover).await, 11);
+    fill(&app, mover, 1, product).await;
+}
