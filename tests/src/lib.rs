@@ -41,6 +41,29 @@ pub fn pg2_admin_url() -> String {
     std::env::var(PG2_URL_VAR).unwrap_or_else(|_| PG2_DEFAULT.to_owned())
 }
 
+/// `url` with its database replaced by `db`.
+pub fn url_on(url: &str, db: &str) -> String {
+    let (server, _) = url.rsplit_once('/').unwrap();
+    format!("{server}/{db}")
+}
+
+/// A two-connection pool on `url` (an admin URL, usually), without statement logging.
+pub async fn pool_on(url: &str) -> DatabaseConnection {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options.max_connections(4).sqlx_logging(false);
+    Database::connect(options).await.unwrap()
+}
+
+/// Both PostgreSQL servers as tenant-database servers: `one` (the first) and `two` (the
+/// second), with their admin URLs.
+pub fn both_servers() -> tenantry::placement::Servers {
+    tenantry::placement::Servers::new()
+        .with("one", &pg_admin_url())
+        .unwrap()
+        .with("two", &pg2_admin_url())
+        .unwrap()
+}
+
 /// The MySQL admin URL in use.
 pub fn mysql_admin_url() -> String {
     std::env::var(MYSQL_URL_VAR).unwrap_or_else(|_| MYSQL_DEFAULT.to_owned())

@@ -15,15 +15,14 @@ use std::time::Duration;
 
 use entity::{customers, order_items, orders};
 use sea_orm::{
-    ActiveModelTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend,
-    EntityTrait, Set, Statement,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement,
 };
 use tenantry::doctor::{self, DoctorOptions};
 use tenantry::placement::{Placement, Servers, TableDirectory, TenantState};
 use tenantry::{Registry, TenantDatabase};
 use tenantry_migration::moves::MovePhase;
 use tenantry_migration::{MoveOptions, Provisioner};
-use tenantry_tests::{TestDb, pg_admin_url, pg2_admin_url};
+use tenantry_tests::{TestDb, both_servers, pg_admin_url, pg2_admin_url, pool_on, url_on};
 use uuid::Uuid;
 
 fn url_as(admin: &str, user: &str, db: &str) -> String {
@@ -33,29 +32,11 @@ fn url_as(admin: &str, user: &str, db: &str) -> String {
     format!("{scheme}://{user}@{host}/{db}")
 }
 
-fn on(url: &str, db: &str) -> String {
-    let (server, _) = url.rsplit_once('/').unwrap();
-    format!("{server}/{db}")
-}
-
-async fn superuser(url: &str) -> DatabaseConnection {
-    let mut options = ConnectOptions::new(url.to_owned());
-    options.max_connections(2).sqlx_logging(false);
-    Database::connect(options).await.unwrap()
-}
-
 async fn provisioner(db: &TestDb) -> Provisioner {
     Provisioner::builder::<migration::TenantMigrator, migration::TenantDatabaseMigrator>()
         .reference_tables(&migration::REFERENCE_TABLES)
         .app_role(db.app_role.clone())
-        .connect(
-            &db.owner_url,
-            Servers::new()
-                .with("one", &pg_admin_url())
-                .unwrap()
-                .with("two", &pg2_admin_url())
-                .unwrap(),
-        )
+        .connect(&db.owner_url, both_servers())
         .await
         .unwrap()
 }
@@ -88,11 +69,11 @@ async fn scalar(conn: &impl ConnectionTrait, sql: &str) -> String {
 async fn home(db: &TestDb, placement: &Placement) -> (DatabaseConnection, String) {
     match placement {
         Placement::Shared => (
-            superuser(&on(&pg_admin_url(), &db.name)).await,
+            pool_on(&url_on(&pg_admin_url(), &db.name)).await,
             "public".into(),
         ),
         Placement::Schema { schema } => (
-            superuser(&on(&pg_admin_url(), &db.name)).await,
+            pool_on(&url_on(&pg_admin_url(), &db.name)).await,
             schema.clone(),
         ),
         Placement::Database { server, database } => {
@@ -101,7 +82,7 @@ async fn home(db: &TestDb, placement: &Placement) -> (DatabaseConnection, String
             } else {
                 pg2_admin_url()
             };
-            (superuser(&on(&url, database)).await, "public".into())
+            (pool_on(&url_on(&url, database)).await, "public".into())
         }
         _ => unreachable!(),
     }
@@ -318,7 +299,7 @@ async fn a_tenant_moves_through_every_placement_and_back() {
         .drop_tenant(second, "test done", true)
         .await
         .unwrap();
-    let two = superuser(&pg2_admin_url()).await;
+    let two = pool_on(&pg2_admin_url()).await;
     two.execute_unprepared(&format!(
         "DROP DATABASE IF EXISTS \"{}_m\" WITH (FORCE)",
         db.name
@@ -331,7 +312,7 @@ async fn a_tenant_moves_through_every_placement_and_back() {
 }
 
 async fn home_exists(db: &TestDb, placement: &Placement) -> bool {
-    let admin = superuser(&on(&pg_admin_url(), &db.name)).await;
+    let admin = pool_on(&url_on(&pg_admin_url(), &db.name)).await;
     let e =
         match placement {
             Placement::Schema { schema } => scalar(
@@ -347,7 +328,7 @@ async fn home_exists(db: &TestDb, placement: &Placement) -> bool {
                 } else {
                     pg2_admin_url()
                 };
-                let a = superuser(&url).await;
+                let a = pool_on(&url).await;
                 let e = scalar(
                 &a,
                 &format!(

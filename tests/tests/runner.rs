@@ -7,38 +7,17 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use tenantry::doctor::{self, DoctorOptions};
-use tenantry::placement::{Placement, Servers};
+use tenantry::placement::Placement;
 use tenantry_migration::runner::{Operation, TargetStatus};
 use tenantry_migration::{Provisioner, RunOptions, Runner};
-use tenantry_tests::{TestDb, pg_admin_url, pg2_admin_url};
+use tenantry_tests::{TestDb, both_servers, pg_admin_url, pg2_admin_url, pool_on, url_on};
 use uuid::Uuid;
 
 use tenantry_tests::next::{self, LATEST};
 
 const SCHEMAS: usize = 200;
-
-fn servers() -> Servers {
-    Servers::new()
-        .with("one", &pg_admin_url())
-        .unwrap()
-        .with("two", &pg2_admin_url())
-        .unwrap()
-}
-
-async fn superuser(url: &str) -> DatabaseConnection {
-    let mut options = ConnectOptions::new(url.to_owned());
-    options.max_connections(1).sqlx_logging(false);
-    Database::connect(options).await.unwrap()
-}
-
-fn on(url: &str, db: &str) -> String {
-    let (server, _) = url.rsplit_once('/').unwrap();
-    format!("{server}/{db}")
-}
 
 async fn exec(conn: &DatabaseConnection, sql: &str) {
     conn.execute_unprepared(sql)
@@ -60,7 +39,7 @@ async fn fleet() -> Fleet {
         Provisioner::builder::<migration::TenantMigrator, migration::TenantDatabaseMigrator>()
             .reference_tables(&migration::REFERENCE_TABLES)
             .app_role(db.app_role.clone())
-            .connect(&db.owner_url, servers())
+            .connect(&db.owner_url, both_servers())
             .await
             .unwrap();
     let tenants: Vec<Uuid> = (0..SCHEMAS + 4).map(|_| Uuid::new_v4()).collect();
@@ -111,7 +90,7 @@ impl Fleet {
     async fn runner(&self, jobs: usize) -> Runner {
         Runner::connect::<next::Control, next::Schema, next::Tenant>(
             &self.db.owner_url,
-            servers(),
+            both_servers(),
             jobs,
         )
         .await
@@ -131,7 +110,7 @@ impl Fleet {
                 .await
                 .unwrap();
         }
-        let two = superuser(&pg2_admin_url()).await;
+        let two = pool_on(&pg2_admin_url()).await;
         exec(
             &two,
             &format!("DROP ROLE IF EXISTS \"{}\"", self.db.app_role),
@@ -231,7 +210,7 @@ async fn every_target_migrated_a_poisoned_one_failed_then_resumed_alone() {
         } else {
             pg2_admin_url()
         };
-        let conn = superuser(&on(&url, name)).await;
+        let conn = pool_on(&url_on(&url, name)).await;
         assert_eq!(
             versions(&conn, "seaql_migrations").await.last().unwrap(),
             LATEST

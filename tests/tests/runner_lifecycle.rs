@@ -13,35 +13,16 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    Statement, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, Statement,
+    TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
-use tenantry::placement::{Directory, Placement, Servers, TableDirectory, TenantState};
+use tenantry::placement::{Directory, Placement, TableDirectory, TenantState};
 use tenantry_migration::runner::{Operation, TargetStatus};
 use tenantry_migration::{Provisioner, RunOptions, Runner};
 use tenantry_tests::next;
-use tenantry_tests::{TestDb, pg_admin_url, pg2_admin_url};
+use tenantry_tests::{TestDb, both_servers, pg_admin_url, pg2_admin_url, pool_on, url_on};
 use uuid::Uuid;
-
-fn servers() -> Servers {
-    Servers::new()
-        .with("one", &pg_admin_url())
-        .unwrap()
-        .with("two", &pg2_admin_url())
-        .unwrap()
-}
-
-async fn superuser(url: &str) -> DatabaseConnection {
-    let mut options = ConnectOptions::new(url.to_owned());
-    options.max_connections(4).sqlx_logging(false);
-    Database::connect(options).await.unwrap()
-}
-
-fn on(url: &str, db: &str) -> String {
-    let (server, _) = url.rsplit_once('/').unwrap();
-    format!("{server}/{db}")
-}
 
 async fn exec(conn: &impl ConnectionTrait, sql: &str) {
     conn.execute_unprepared(sql)
@@ -78,7 +59,7 @@ where
     Provisioner::builder::<S, D>()
         .reference_tables(&migration::REFERENCE_TABLES)
         .app_role(db.app_role.clone())
-        .connect(&db.owner_url, servers())
+        .connect(&db.owner_url, both_servers())
         .await
         .unwrap()
 }
@@ -188,12 +169,15 @@ async fn states_and_tenants_created_or_dropped_during_a_run() {
 
     // One job, targets by name: s0 is held while the fleet changes; s5 is dropped before
     // its turn; tenant 7 is created meanwhile.
-    let blocker = superuser(&db.owner_url).await;
+    let blocker = pool_on(&db.owner_url).await;
     let held = hold(&blocker, &format!("\"{}\".customers", schema(0))).await;
-    let runner =
-        Runner::connect::<next::Control, next::Schema, next::Tenant>(&db.owner_url, servers(), 1)
-            .await
-            .unwrap();
+    let runner = Runner::connect::<next::Control, next::Schema, next::Tenant>(
+        &db.owner_url,
+        both_servers(),
+        1,
+    )
+    .await
+    .unwrap();
     let options = patient();
     let run = tokio::spawn(async move { runner.run(&options, &|_| {}).await.unwrap() });
     let s0 = format!("schema:{}", schema(0));
@@ -295,7 +279,7 @@ async fn states_and_tenants_created_or_dropped_during_a_run() {
 }
 
 async fn drop_role_on_second_server(db: &TestDb) {
-    let two = superuser(&pg2_admin_url()).await;
+    let two = pool_on(&pg2_admin_url()).await;
     exec(&two, &format!("DROP ROLE IF EXISTS \"{}\"", db.app_role)).await;
     two.close().await.unwrap();
 }
@@ -320,7 +304,7 @@ async fn a_migration_that_cannot_run_in_a_transaction_runs_outside_one_everywher
         next::concurrent::Control,
         next::concurrent::Schema,
         next::concurrent::Tenant,
-    >(&db.owner_url, servers(), 2)
+    >(&db.owner_url, both_servers(), 2)
     .await
     .unwrap();
     let mut options = RunOptions::default();
@@ -353,7 +337,7 @@ async fn a_migration_that_cannot_run_in_a_transaction_runs_outside_one_everywher
     {
         assert_eq!(scalar_i64(&db.admin, &index(&schema)).await, 1, "{schema}");
     }
-    let tenant_db = superuser(&on(&pg2_admin_url(), &database)).await;
+    let tenant_db = pool_on(&url_on(&pg2_admin_url(), &database)).await;
     assert_eq!(scalar_i64(&tenant_db, &index("public")).await, 1);
     tenant_db.close().await.unwrap();
 
@@ -459,7 +443,7 @@ async fn a_runner_killed_mid_run_leaves_no_target_half_migrated_and_resumes() {
         migration::Migrator,
         migration::TenantMigrator,
         migration::TenantDatabaseMigrator,
-    >(&db.owner_url, servers(), 4)
+    >(&db.owner_url, both_servers(), 4)
     .await
     .unwrap();
     let mut down = RunOptions::default();
@@ -468,7 +452,7 @@ async fn a_runner_killed_mid_run_leaves_no_target_half_migrated_and_resumes() {
 
     // Three schemas' last scoped table is held: their migration creates the orders index,
     // then waits on order_items — mid-migration when the runner is killed.
-    let blocker = superuser(&db.owner_url).await;
+    let blocker = pool_on(&db.owner_url).await;
     let mut held = Vec::new();
     for i in 0..HELD {
         held.push(hold(&blocker, &format!("\"{}\".order_items", schema(i * 7))).await);
@@ -599,11 +583,103 @@ async fn a_runner_killed_mid_run_leaves_no_target_half_migrated_and_resumes() {
     for i in 0..SCHEMAS {
         assert!(isolation_applied(&db.admin, &schema(i)).await, "s{i}");
     }
-    let tenant_db = superuser(&on(&pg2_admin_url(), &database)).await;
+    let tenant_db = pool_on(&url_on(&pg2_admin_url(), &database)).await;
     assert!(isolation_applied(&tenant_db, "public").await);
     tenant_db.close().await.unwrap();
 
     drop(blocker);
+    for t in ids {
+        v1.drop_tenant(t, "test done", true).await.unwrap();
+    }
+    drop_role_on_second_server(&db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_canary_stops_the_run_and_dry_run_changes_nothing() {
+    let db = TestDb::postgres().await;
+    db.migrate().await;
+    let v1 = provisioner::<migration::TenantMigrator, migration::TenantDatabaseMigrator>(&db).await;
+    let ids = tenants(&db, 5).await;
+    let schema = |i: usize| format!("{}_s{i}", db.name);
+    for (i, t) in ids.iter().enumerate() {
+        v1.create(*t, Placement::schema(&schema(i)).unwrap())
+            .await
+            .unwrap();
+    }
+    // Tenant 3 is the named canary, and its data violates the new constraint.
+    exec(
+        &db.admin,
+        &format!(
+            "INSERT INTO \"{}\".customers (tenant_id, name, email) VALUES ('{}', 'poison', 'p@x')",
+            schema(3),
+            ids[3]
+        ),
+    )
+    .await;
+    let runner = Runner::connect::<next::Control, next::Schema, next::Tenant>(
+        &db.owner_url,
+        both_servers(),
+        2,
+    )
+    .await
+    .unwrap();
+
+    // Dry run (the CLI's `--dry-run` is `status` with the pending migrations listed).
+    let before = runner.status().await.unwrap();
+    assert!(
+        before
+            .iter()
+            .all(|s| s.pending == [next::LATEST.to_owned()])
+    );
+    assert_eq!(runner.status().await.unwrap().len(), before.len());
+    let dry = cli(&db, &["tenants", "migrate", "up", "--dry-run"])
+        .env_remove("TENANTRY_SERVERS")
+        .output()
+        .unwrap();
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    // The reference CLI's migrators are the current version: nothing pending, nothing run.
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("0 behind"));
+
+    let mut options = RunOptions::default();
+    options.canary_tenants = vec![ids[3].to_string()];
+    options.canary = 1;
+    let report = runner.run(&options, &|_| {}).await.unwrap();
+    assert!(!report.succeeded());
+    let row = |i: usize| {
+        report
+            .targets
+            .iter()
+            .find(|r| r.target == format!("schema:{}", schema(i)))
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row(3).status, TargetStatus::Failed, "the named canary");
+    // One more canary by count ran before it or after it, one by one; the rest were skipped.
+    let skipped: Vec<_> = report
+        .targets
+        .iter()
+        .filter(|r| r.status == TargetStatus::Skipped)
+        .collect();
+    assert!(
+        skipped
+            .iter()
+            .all(|r| r.error.as_deref() == Some("not run: a canary failed")),
+        "{skipped:?}"
+    );
+    assert!(skipped.len() >= 3, "{:?}", report.targets);
+    for r in &skipped {
+        assert_eq!(r.applied, 0);
+    }
+    let status = runner.status().await.unwrap();
+    let migrated = status.iter().filter(|s| s.pending.is_empty()).count();
+    assert!(
+        migrated <= 1,
+        "at most the counted canary was migrated: {status:?}"
+    );
     for t in ids {
         v1.drop_tenant(t, "test done", true).await.unwrap();
     }

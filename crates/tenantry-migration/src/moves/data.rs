@@ -12,7 +12,7 @@ use tenantry::catalog::postgres as catalog;
 use tenantry::sql::{QualifiedName, SettingName, quote_ident, quote_literal};
 
 use crate::error::{Error, Result};
-use crate::tenants::copy::{pg_err, pool, stream};
+use crate::tenants::copy::{pg_err, pool, stream, upsert_action};
 
 /// The change log on the source: the keys of rows written for a moving tenant since its
 /// change capture was installed.
@@ -242,6 +242,21 @@ fn tenant_filter(table: &Table, tenant: &TenantId) -> String {
     )
 }
 
+/// Creates `tenantry_move_<what>_<i>`, a temporary table shaped like the target table and
+/// dropped at commit, and returns its name.
+async fn temp_copy(tgt: &mut PgConnection, what: &str, i: usize, t: &Table) -> Result<String> {
+    let temp = format!("tenantry_move_{what}_{i}");
+    run(
+        tgt,
+        &format!(
+            "CREATE TEMPORARY TABLE {temp} (LIKE {}) ON COMMIT DROP",
+            t.target.to_sql()
+        ),
+    )
+    .await?;
+    Ok(temp)
+}
+
 /// Copies the tenant's rows of every table, parents first, from one `REPEATABLE READ`
 /// snapshot of `source` into `target` (whose rows of the tenant are deleted first), in one
 /// transaction on the target. Returns the rows copied per table.
@@ -278,15 +293,7 @@ pub(crate) async fn copy(
         }
         let mut copied = Vec::new();
         for (i, t) in tables.iter().enumerate() {
-            let temp = format!("tenantry_move_copy_{i}");
-            run(
-                &mut tgt,
-                &format!(
-                    "CREATE TEMPORARY TABLE {temp} (LIKE {}) ON COMMIT DROP",
-                    t.target.to_sql()
-                ),
-            )
-            .await?;
+            let temp = temp_copy(&mut tgt, "copy", i, t).await?;
             let from = format!(
                 "(SELECT {} FROM {} WHERE {})",
                 t.column_list(),
@@ -382,15 +389,7 @@ pub(crate) async fn catch_up(
             })
             .collect();
         for (i, t, keys) in &changed {
-            let temp = format!("tenantry_move_catchup_{i}");
-            run(
-                &mut tgt,
-                &format!(
-                    "CREATE TEMPORARY TABLE {temp} (LIKE {}) ON COMMIT DROP",
-                    t.target.to_sql()
-                ),
-            )
-            .await?;
+            let temp = temp_copy(&mut tgt, "catchup", *i, t).await?;
             let from = format!(
                 "(SELECT {cols} FROM {} WHERE {} AND ({key}) IN \
                   (SELECT {key} FROM pg_catalog.jsonb_populate_recordset(NULL::{}, {keys}::jsonb)))",
@@ -401,17 +400,7 @@ pub(crate) async fn catch_up(
                 key = t.key_list(),
             );
             stream(&mut src, &mut tgt, &from, &format!("{temp} ({})", t.column_list())).await?;
-            let updates: Vec<String> = t
-                .columns
-                .iter()
-                .filter(|c| !t.key.contains(c))
-                .map(|c| format!("{0} = EXCLUDED.{0}", quote_ident(c)))
-                .collect();
-            let action = if updates.is_empty() {
-                "NOTHING".to_owned()
-            } else {
-                format!("UPDATE SET {}", updates.join(", "))
-            };
+            let action = upsert_action(&t.columns, &t.key);
             run(
                 &mut tgt,
                 &format!(

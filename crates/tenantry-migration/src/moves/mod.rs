@@ -33,7 +33,7 @@ use tenantry::placement::fence::{self, FLIP_GRACE};
 use tenantry::placement::{Placement, TenantState};
 use tenantry::sql::{QualifiedName, quote_ident, quote_literal};
 
-use crate::connect::connect_with;
+use crate::connect::{DATABASE_EXISTS, SCHEMA_EXISTS, connect_with, exists};
 use crate::error::{Error, Result};
 use crate::tenants::{Made, Provisioner, connect, exec};
 
@@ -496,8 +496,8 @@ impl Provisioner {
             // 3. catch up
             self.set_phase(tenant, MovePhase::CatchUp).await?;
             let mut caught_up = 0;
-            for _ in 0..options.catch_up_rounds {
-                let n = data::catch_up(
+            let round = || {
+                data::catch_up(
                     &src.db,
                     &src.schema,
                     &tgt.db,
@@ -507,7 +507,9 @@ impl Provisioner {
                     id,
                     options.batch,
                 )
-                .await?;
+            };
+            for _ in 0..options.catch_up_rounds {
+                let n = round().await?;
                 caught_up += n;
                 say(
                     MovePhase::CatchUp,
@@ -541,17 +543,7 @@ impl Provisioner {
             say(MovePhase::CatchUp, "fenced".into(), caught_up);
             let flipped = async {
                 loop {
-                    let n = data::catch_up(
-                        &src.db,
-                        &src.schema,
-                        &tgt.db,
-                        &tables,
-                        &self.config.setting,
-                        tenant,
-                        id,
-                        options.batch,
-                    )
-                    .await?;
+                    let n = round().await?;
                     caught_up += n;
                     if n == 0 {
                         break;
@@ -728,18 +720,7 @@ impl Provisioner {
         match target {
             Placement::Shared => self.delete_shared_rows(tenant).await,
             Placement::Schema { schema } => {
-                let exists = self
-                    .control
-                    .query_one_raw(Statement::from_sql_and_values(
-                        DbBackend::Postgres,
-                        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS e",
-                        [schema.as_str().into()],
-                    ))
-                    .await?
-                    .map(|r| r.try_get::<bool>("", "e"))
-                    .transpose()?
-                    .unwrap_or(false);
-                if exists {
+                if exists(&self.control, SCHEMA_EXISTS, schema).await? {
                     return Ok(());
                 }
                 let mut made = Made::default();
@@ -751,18 +732,9 @@ impl Provisioner {
             }
             Placement::Database { server, database } => {
                 let admin = connect(&self.servers.url(server)?, None).await?;
-                let exists = admin
-                    .query_one_raw(Statement::from_sql_and_values(
-                        DbBackend::Postgres,
-                        "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_database WHERE datname = $1) AS e",
-                        [database.as_str().into()],
-                    ))
-                    .await?
-                    .map(|r| r.try_get::<bool>("", "e"))
-                    .transpose()?
-                    .unwrap_or(false);
+                let there = exists(&admin, DATABASE_EXISTS, database).await;
                 let _ = admin.close().await;
-                if exists {
+                if there? {
                     return Ok(());
                 }
                 let mut made = Made::default();

@@ -794,17 +794,7 @@ impl Runner {
         let TargetKind::Schema { schema } = &target.kind else {
             return Ok(());
         };
-        let exists = db
-            .query_one_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS e",
-                [schema.as_str().into()],
-            ))
-            .await?
-            .map(|r| r.try_get::<bool>("", "e"))
-            .transpose()?
-            .unwrap_or(false);
-        if exists {
+        if crate::connect::exists(db, crate::connect::SCHEMA_EXISTS, schema).await? {
             Ok(())
         } else {
             Err(Error::TargetMissing {

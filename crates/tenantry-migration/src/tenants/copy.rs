@@ -81,6 +81,21 @@ pub(crate) async fn copy_table(
     Ok(copied)
 }
 
+/// The `ON CONFLICT (key) DO …` action of an upsert of every column: `UPDATE SET` the columns
+/// outside the key, or `NOTHING` when the key is every column.
+pub(crate) fn upsert_action(columns: &[String], key: &[String]) -> String {
+    let updates: Vec<String> = columns
+        .iter()
+        .filter(|c| !key.contains(c))
+        .map(|c| format!("{0} = EXCLUDED.{0}", quote_ident(c)))
+        .collect();
+    if updates.is_empty() {
+        "NOTHING".to_owned()
+    } else {
+        format!("UPDATE SET {}", updates.join(", "))
+    }
+}
+
 /// Brings `tables` (in foreign-key order, parents first) on `to` to the rows they have on
 /// `from`, in one transaction on `to`: each table's rows are streamed into a temporary copy,
 /// upserted by primary key (parents first), and rows `from` no longer has are deleted
@@ -124,16 +139,7 @@ pub(crate) async fn sync_tables(
             .map_err(pg_err)?;
             stream(&mut source, &mut target, &table.to_sql(), &temp).await?;
             let key_list = key.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
-            let updates: Vec<String> = columns
-                .iter()
-                .filter(|c| !key.contains(c))
-                .map(|c| format!("{0} = EXCLUDED.{0}", quote_ident(c)))
-                .collect();
-            let action = if updates.is_empty() {
-                "NOTHING".to_owned()
-            } else {
-                format!("UPDATE SET {}", updates.join(", "))
-            };
+            let action = upsert_action(columns, key);
             upserted += run(format!(
                 "INSERT INTO {} SELECT * FROM {temp} ON CONFLICT ({key_list}) DO {action}",
                 table.to_sql()

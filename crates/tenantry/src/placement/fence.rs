@@ -29,7 +29,7 @@
 use std::time::Duration;
 
 use crate::placement::Placement;
-use crate::sql::{QualifiedName, quote_ident, quote_literal};
+use crate::sql::{QualifiedName, quote_literal};
 use crate::tenant::TenantId;
 
 /// The table of fenced (tenant, placement) pairs, in each database's shared schema.
@@ -69,8 +69,9 @@ pub fn lock_args(tenant: &TenantId) -> String {
 
 /// The statements that create the fences table and the fence function in `schema` (the
 /// database's shared schema), idempotently. The function runs as its caller (`SECURITY
-/// INVOKER`, with a fixed search path), so every role reads the table: it holds tenant ids and
-/// placement names, no rows of tenants.
+/// INVOKER`), so every role reads the table: it holds tenant ids and placement names, no rows
+/// of tenants. Every name in it is qualified, and it has no `SET search_path` clause: a
+/// function with `SET` clauses saves and restores settings on every call, in every begin.
 pub fn install_sql(schema: &str) -> Vec<String> {
     let table = QualifiedName::qualified(schema, FENCES_TABLE).to_sql();
     let function = QualifiedName::qualified(schema, FENCE_FUNCTION).to_sql();
@@ -86,7 +87,7 @@ pub fn install_sql(schema: &str) -> Vec<String> {
         ),
         format!(
             "CREATE OR REPLACE FUNCTION {function}(tenant text, placement text) RETURNS void \
-             LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, {schema_ident} AS $fence$\n\
+             LANGUAGE plpgsql VOLATILE AS $fence$\n\
              BEGIN\n\
                IF pg_catalog.current_setting('transaction_isolation') = 'read committed' THEN\n\
                  PERFORM pg_catalog.pg_advisory_xact_lock_shared(pg_catalog.hashtext({space}), pg_catalog.hashtext(tenant));\n\
@@ -98,7 +99,6 @@ pub fn install_sql(schema: &str) -> Vec<String> {
                END IF;\n\
              END\n\
              $fence$",
-            schema_ident = quote_ident(schema),
         ),
         format!("REVOKE ALL ON {table} FROM PUBLIC"),
         format!("GRANT SELECT ON {table} TO PUBLIC"),
