@@ -482,3 +482,261 @@ async fn an_aborted_move_leaves_the_tenant_where_it_was() {
     assert_eq!(rows_in(&db, &Placement::Shared, mover).await, 11);
     fill(&app, mover, 1, product).await;
 }
+
+/// The reference CLI (`cargo run -p migration -- …`), built in this package.
+fn cli(db: &TestDb, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_reference-migration"));
+    command
+        .args(args)
+        .env("DATABASE_URL", &db.owner_url)
+        .env(
+            "TENANTRY_SERVERS",
+            format!("one={},two={}", pg_admin_url(), pg2_admin_url()),
+        )
+        .env("TENANTRY_APP_ROLE", &db.app_role)
+        .env("RUST_LOG", "off")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    command
+}
+
+/// Waits (up to 30 s) until a session of the database waits for a lock.
+async fn someone_waits(admin: &DatabaseConnection, db: &TestDb) {
+    let started = std::time::Instant::now();
+    loop {
+        let n: i64 = scalar(
+            admin,
+            &format!(
+                "SELECT count(*)::text FROM pg_catalog.pg_stat_activity \
+                 WHERE datname = '{}' AND wait_event_type = 'Lock'",
+                db.name
+            ),
+        )
+        .await
+        .parse()
+        .unwrap();
+        if n > 0 {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the mover never waited"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits (up to 30 s) until no session of the database waits for a lock any more.
+async fn nobody_waits(admin: &DatabaseConnection, db: &TestDb) {
+    let started = std::time::Instant::now();
+    while scalar(
+        admin,
+        &format!(
+            "SELECT count(*)::text FROM pg_catalog.pg_stat_activity \
+             WHERE datname = '{}' AND (wait_event_type = 'Lock' OR state LIKE 'idle in%')",
+            db.name
+        ),
+    )
+    .await
+        != "0"
+    {
+        assert!(started.elapsed() < Duration::from_secs(30));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn capture_triggers(admin: &DatabaseConnection) -> String {
+    scalar(
+        admin,
+        "SELECT count(*)::text FROM pg_catalog.pg_trigger WHERE tgname LIKE 'tenantry_move_%'",
+    )
+    .await
+}
+
+/// A tenant schema made as provisioning makes one: the tenant migrations, the app role's
+/// grants.
+async fn target_schema(db: &TestDb, schema: &str) {
+    db.owner_exec(&format!("CREATE SCHEMA \"{schema}\"")).await;
+    let mut options = sea_orm::ConnectOptions::new(db.owner_url.clone());
+    options
+        .max_connections(1)
+        .sqlx_logging(false)
+        .set_schema_search_path(format!("{schema},public"));
+    let conn = sea_orm::Database::connect(options).await.unwrap();
+    <migration::TenantMigrator as sea_orm_migration::MigratorTrait>::up(&conn, None)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let role = &db.app_role;
+    for sql in [
+        format!("GRANT USAGE ON SCHEMA \"{schema}\" TO \"{role}\""),
+        format!(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \"{schema}\" TO \"{role}\""
+        ),
+        format!("GRANT USAGE ON ALL SEQUENCES IN SCHEMA \"{schema}\" TO \"{role}\""),
+    ] {
+        db.owner_exec(&sql).await;
+    }
+}
+
+/// Where the mover is killed, and what holds it there.
+#[derive(Clone, Copy, Debug)]
+enum Kill {
+    /// Installing change capture (a source table held in `SHARE` mode).
+    Prepare,
+    /// Copying (the target's table held exclusively).
+    Copy,
+    /// Waiting for the fence (a transaction of the tenant held open).
+    Fence,
+    /// Flipping the directory (the tenant's directory row locked), after fencing the source.
+    Flip,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_mover_killed_in_each_phase_resumes_or_aborts_cleanly() {
+    for (kill, then_abort) in [
+        (Kill::Prepare, true),
+        (Kill::Copy, false),
+        (Kill::Fence, false),
+        (Kill::Flip, false),
+    ] {
+        let (db, provisioner, [mover, other, _], product) = setup().await;
+        let app = app(&db, Duration::from_secs(3600));
+        fill(&app, mover, 30, product).await;
+        fill(&app, other, 5, product).await;
+        let before = fingerprint(&db, &Placement::Shared, mover).await;
+        let others = fingerprint(&db, &Placement::Shared, other).await;
+        let schema = format!("{}_k", db.name);
+        let to = Placement::schema(&schema).unwrap();
+        let admin = pool_on(&url_on(&pg_admin_url(), &db.name)).await;
+        let holder = sea_orm::TransactionTrait::begin(&admin).await.unwrap();
+        let app_holder = match kill {
+            Kill::Prepare => {
+                holder
+                    .execute_unprepared("LOCK TABLE public.orders IN SHARE MODE")
+                    .await
+                    .unwrap();
+                None
+            }
+            Kill::Copy => {
+                // The target exists before the move (made here as provisioning makes it), so
+                // that its table can be held before the mover reaches the copy.
+                target_schema(&db, &schema).await;
+                holder
+                    .execute_unprepared(&format!(
+                        "LOCK TABLE \"{schema}\".customers IN ACCESS EXCLUSIVE MODE"
+                    ))
+                    .await
+                    .unwrap();
+                None
+            }
+            Kill::Fence => Some(app.begin(mover).await.unwrap()),
+            Kill::Flip => {
+                // An uncommitted row with the key of the source's fence row: the mover's insert
+                // of it waits; once this rolls back, the orphaned insert commits and the
+                // directory is never flipped — the source fenced, the directory unchanged.
+                holder
+                    .execute_unprepared(&format!(
+                        "INSERT INTO public.tenantry_fences (tenant, placement, moved_to) \
+                         VALUES ('{mover}', 'shared', 'held')"
+                    ))
+                    .await
+                    .unwrap();
+                None
+            }
+        };
+        let mut child = cli(
+            &db,
+            &[
+                "tenants",
+                "move",
+                &mover.to_string(),
+                "--to",
+                &to.to_string(),
+                "--fence-timeout",
+                "60",
+            ],
+        )
+        .spawn()
+        .unwrap();
+        someone_waits(&admin, &db).await;
+        child.kill().unwrap();
+        assert!(!child.wait().unwrap().success());
+        if let Some(txn) = app_holder {
+            txn.rollback().await.unwrap();
+        }
+        holder.rollback().await.unwrap();
+        nobody_waits(&admin, &db).await;
+        if let Kill::Flip = kill {
+            // Fenced on the source, still placed there: not served until resumed or aborted.
+            let e = app.begin(mover).await.err().unwrap();
+            assert!(
+                matches!(
+                    tenantry::Error::from_db_err(&e),
+                    Some(tenantry::Error::PlacementChanged { .. })
+                ),
+                "{e}"
+            );
+        }
+
+        let status = provisioner.move_status(mover).await.unwrap().unwrap();
+        assert!(!status.phase.finished(), "{kill:?}: {status:?}");
+        if then_abort {
+            provisioner.abort_move(mover).await.unwrap();
+            assert_eq!(
+                provisioner.show(mover).await.unwrap().placement,
+                Placement::Shared
+            );
+            assert!(!home_exists(&db, &to).await, "{kill:?}: the target is gone");
+            assert_eq!(
+                capture_triggers(&admin).await,
+                "0",
+                "{kill:?}: capture removed"
+            );
+            app.invalidate(mover);
+            fill(&app, mover, 1, product).await;
+            assert_eq!(
+                rows_in(&db, &Placement::Shared, mover).await,
+                31,
+                "{kill:?}"
+            );
+        } else {
+            let report = provisioner
+                .move_tenant(mover, to.clone(), &MoveOptions::default(), &|_| {})
+                .await
+                .unwrap_or_else(|e| panic!("{kill:?}: resume: {e}"));
+            assert_eq!(report.target, to.to_string());
+            assert_eq!(
+                fingerprint(&db, &to, mover).await,
+                before,
+                "{kill:?}: rows equal"
+            );
+            assert_eq!(
+                capture_triggers(&admin).await,
+                "0",
+                "{kill:?}: capture removed"
+            );
+            let record = provisioner.show(mover).await.unwrap();
+            assert_eq!(
+                (record.placement, record.state),
+                (to.clone(), TenantState::Active)
+            );
+            app.invalidate(mover);
+            fill(&app, mover, 1, product).await;
+            assert_eq!(
+                rows_in(&db, &to, mover).await,
+                31,
+                "{kill:?}: served on the target (shared has {}, {:?}, {report:?})",
+                rows_in(&db, &Placement::Shared, mover).await,
+                provisioner.show(mover).await.unwrap()
+            );
+        }
+        assert_eq!(
+            fingerprint(&db, &Placement::Shared, other).await,
+            others,
+            "{kill:?}"
+        );
+        admin.close().await.unwrap();
+    }
+}

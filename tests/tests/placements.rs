@@ -165,6 +165,40 @@ async fn every_placement_runs_the_same_code_where_its_rows_are() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schema_the_app_role_cannot_use_is_refused_not_skipped_to_the_shared_tables() {
+    let world = World::new().await;
+    // Without USAGE, PostgreSQL silently leaves the schema out of the search path: `notes`
+    // would be the shared schema's.
+    world
+        .control
+        .owner_exec(&format!(
+            "REVOKE USAGE ON SCHEMA tenant_2 FROM \"{}\"",
+            world.control.app_role
+        ))
+        .await;
+    let tdb = world.tdb();
+    let err = tdb.begin(2_i64).await.unwrap_err();
+    assert!(
+        matches!(
+            Error::from_db_err(&err),
+            Some(Error::PlacementNotUsable { tenant, placement })
+                if tenant == "2" && placement == "schema:tenant_2"
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        one_text(
+            &world.control.admin,
+            "SELECT count(*)::text FROM public.notes"
+        )
+        .await,
+        "0"
+    );
+    // The other tenants are served as before.
+    tdb.begin(3_i64).await.unwrap().commit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_schema_search_path_lives_exactly_as_long_as_the_transaction() {
     let world = World::new().await;
     let tdb = world.tdb();

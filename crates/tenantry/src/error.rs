@@ -246,6 +246,18 @@ pub enum Error {
         /// The database's error.
         message: String,
     },
+    /// The role of the connection has no `USAGE` on the schema the tenant is placed in.
+    /// PostgreSQL would leave the schema out of the search path and resolve the tenant's
+    /// tables in the shared schema; tenantry refuses instead.
+    #[error(
+        "tenant `{tenant}` is placed in {placement}, but the connection's role has no USAGE on that schema; grant it (provisioning with an app role does), or the tenant's statements would reach the shared tables"
+    )]
+    PlacementNotUsable {
+        /// The tenant.
+        tenant: String,
+        /// Its placement.
+        placement: String,
+    },
     /// No room for one more tenant database pool: every open pool is in use.
     #[error(
         "no room for another tenant database pool: {pools} of {max_pools} pools open, {connections} of {budget} connections budgeted, none idle; retry, or raise the limits"

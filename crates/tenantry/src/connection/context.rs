@@ -13,7 +13,7 @@ use sea_orm::{
 };
 
 use crate::error::Error;
-use crate::placement::search_path_sql;
+use crate::placement::{NO_USAGE, search_path_sql};
 use crate::sql::{SettingName, quote_literal};
 use crate::tenant::TenantId;
 
@@ -139,7 +139,7 @@ impl<'a> TenantContext<'a> {
             None => "SELECT set_config($1, $2, true)".to_owned(),
             Some(path) => {
                 values.push(search_path_sql(path).into());
-                let check = path.first().map(|s| format!(", {}", schema_oid(s)));
+                let check = path.first().map(|s| format!(", {}", schema_usable(s)));
                 format!(
                     "SELECT set_config($1, $2, true), set_config('search_path', $3, true){}",
                     check.unwrap_or_default()
@@ -157,19 +157,27 @@ impl<'a> TenantContext<'a> {
     }
 }
 
-/// `'"schema"'::regnamespace`: the schema's oid, or PostgreSQL's `invalid_schema_name`
-/// (`3F000`) when it does not exist.
-fn schema_oid(schema: &str) -> String {
+/// An expression that is `NULL` when the current role may use `schema`. It fails with
+/// PostgreSQL's `invalid_schema_name` (`3F000`) when the schema does not exist, and with
+/// `undefined_table` (`42P01`) for a relation named `NO_USAGE<schema>` when the role has
+/// no `USAGE` on it: PostgreSQL leaves such a schema out of the search path without a word,
+/// so the transaction's names would resolve in the shared schema.
+///
+/// The `ELSE` arm is a cast of text to `regclass`, which is only stable, so the planner never
+/// evaluates it ahead of the `WHEN`.
+fn schema_usable(schema: &str) -> String {
     format!(
-        "{}::regnamespace",
-        quote_literal(&crate::sql::quote_ident(schema))
+        "CASE WHEN pg_catalog.has_schema_privilege({}::regnamespace, 'USAGE') THEN NULL \
+         ELSE {}::text::regclass END",
+        quote_literal(&crate::sql::quote_ident(schema)),
+        quote_literal(&crate::sql::quote_ident(&format!("{NO_USAGE}{schema}")))
     )
 }
 
-/// A statement that fails with `invalid_schema_name` unless `schema` exists, and returns no
-/// row when it does.
+/// A statement that fails unless `schema` exists and the current role may use it (see
+/// [`schema_usable`]).
 fn schema_check(schema: &str) -> String {
-    format!("SELECT WHERE {} IS NULL", schema_oid(schema))
+    format!("SELECT {}", schema_usable(schema))
 }
 
 /// Checks that a tenant id can be used at all.
@@ -226,7 +234,8 @@ mod tests {
         assert_eq!(
             context.begin_statement(),
             "SET LOCAL tenantry.tenant_id = '7'; SET LOCAL search_path = \"tenant_7\", \"public\"; \
-             BEGIN; SELECT WHERE '\"tenant_7\"'::regnamespace IS NULL"
+             BEGIN; SELECT CASE WHEN pg_catalog.has_schema_privilege('\"tenant_7\"'::regnamespace, 'USAGE') \
+             THEN NULL ELSE '\"tenantry: no USAGE on schema tenant_7\"'::text::regclass END"
         );
     }
 
@@ -247,7 +256,8 @@ mod tests {
             context.begin_statement(),
             "SET LOCAL tenantry.tenant_id = '7'; SET LOCAL search_path = \"tenant_7\", \"public\"; \
              BEGIN; SELECT \"public\".\"tenantry_fence\"('7', 'schema:tenant_7'); \
-             SELECT WHERE '\"tenant_7\"'::regnamespace IS NULL"
+             SELECT CASE WHEN pg_catalog.has_schema_privilege('\"tenant_7\"'::regnamespace, 'USAGE') \
+             THEN NULL ELSE '\"tenantry: no USAGE on schema tenant_7\"'::text::regclass END"
         );
     }
 

@@ -36,5 +36,5 @@ pub use servers::{CONTROL_SERVER, SERVERS_ENV, ServerOptions, Servers};
 pub use table::{DIRECTORY_TABLE, TableDirectory, directory_table};
 
 pub(crate) use router::{
-    Route, Router, RouterConfig, fenced, missing_schema, search_path_sql, unreachable,
+    NO_USAGE, Route, Router, RouterConfig, fenced, missing_schema, search_path_sql, unreachable,
 };

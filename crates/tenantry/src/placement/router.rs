@@ -155,6 +155,15 @@ impl Router {
 /// A schema placement whose schema does not exist: never served from the next schema on
 /// the search path.
 pub(crate) fn missing_schema(tenant: &TenantId, placement: &Placement, err: DbErr) -> DbErr {
+    if crate::error::sqlstate(&err).as_deref() == Some("42P01")
+        && err.to_string().contains(NO_USAGE)
+    {
+        return Error::PlacementNotUsable {
+            tenant: tenant.to_string(),
+            placement: placement.to_string(),
+        }
+        .into();
+    }
     if crate::error::sqlstate(&err).as_deref() == Some("3F000") {
         return Error::PlacementMissing {
             tenant: tenant.to_string(),
@@ -165,6 +174,10 @@ pub(crate) fn missing_schema(tenant: &TenantId, placement: &Placement, err: DbEr
     }
     err
 }
+
+/// The start of the relation name a schema placement's check in `begin` fails with when the
+/// role has no `USAGE` on the schema.
+pub(crate) const NO_USAGE: &str = "tenantry: no USAGE on schema ";
 
 /// A fence's answer in `begin` as tenantry's error: the tenant is being moved (the fence
 /// function's `TN001`, or the transaction's `lock_timeout` while it waited for the fence), its
