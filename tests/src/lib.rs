@@ -322,6 +322,22 @@ impl TestDb {
         }
     }
 
+    /// `n` new tenants in the reference `tenants` table (names and slugs `t0`, `t1`, …).
+    pub async fn add_tenants(&self, n: usize) -> Vec<uuid::Uuid> {
+        let ids: Vec<uuid::Uuid> = (0..n).map(|_| uuid::Uuid::new_v4()).collect();
+        let values: Vec<String> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("('{t}', 't{i}', 't{i}')"))
+            .collect();
+        self.owner_exec(&format!(
+            "INSERT INTO tenants (id, name, slug) VALUES {}",
+            values.join(", ")
+        ))
+        .await;
+        ids
+    }
+
     /// Runs SQL as the owner, panicking with the statement on failure.
     pub async fn owner_exec(&self, sql: &str) {
         exec(&self.owner, sql).await;

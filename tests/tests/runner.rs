@@ -42,17 +42,7 @@ async fn fleet() -> Fleet {
             .connect(&db.owner_url, both_servers())
             .await
             .unwrap();
-    let tenants: Vec<Uuid> = (0..SCHEMAS + 4).map(|_| Uuid::new_v4()).collect();
-    let values: Vec<String> = tenants
-        .iter()
-        .enumerate()
-        .map(|(i, t)| format!("('{t}', 't{i}', 't{i}')"))
-        .collect();
-    db.owner_exec(&format!(
-        "INSERT INTO tenants (id, name, slug) VALUES {}",
-        values.join(", ")
-    ))
-    .await;
+    let tenants = db.add_tenants(SCHEMAS + 4).await;
     let mut schemas = Vec::new();
     for (i, t) in tenants.iter().take(SCHEMAS).enumerate() {
         let schema = format!("{}_s{i}", db.name);

@@ -22,7 +22,6 @@ use tenantry_migration::runner::{Operation, TargetStatus};
 use tenantry_migration::{Provisioner, RunOptions, Runner};
 use tenantry_tests::next;
 use tenantry_tests::{TestDb, both_servers, pg_admin_url, pg2_admin_url, pool_on, url_on};
-use uuid::Uuid;
 
 async fn exec(conn: &impl ConnectionTrait, sql: &str) {
     conn.execute_unprepared(sql)
@@ -62,22 +61,6 @@ where
         .connect(&db.owner_url, both_servers())
         .await
         .unwrap()
-}
-
-/// `n` tenants in the reference `tenants` table.
-async fn tenants(db: &TestDb, n: usize) -> Vec<Uuid> {
-    let ids: Vec<Uuid> = (0..n).map(|_| Uuid::new_v4()).collect();
-    let values: Vec<String> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, t)| format!("('{t}', 't{i}', 't{i}')"))
-        .collect();
-    db.owner_exec(&format!(
-        "INSERT INTO tenants (id, name, slug) VALUES {}",
-        values.join(", ")
-    ))
-    .await;
-    ids
 }
 
 /// The ledger's rows of the latest run with `operation`, as (target, status).
@@ -149,7 +132,7 @@ async fn states_and_tenants_created_or_dropped_during_a_run() {
     db.migrate().await;
     let v1 = provisioner::<migration::TenantMigrator, migration::TenantDatabaseMigrator>(&db).await;
     let v2 = provisioner::<next::Schema, next::Tenant>(&db).await;
-    let ids = tenants(&db, 8).await;
+    let ids = db.add_tenants(8).await;
     let schema = |i: usize| format!("{}_s{i}", db.name);
     for (i, t) in ids.iter().take(7).enumerate() {
         v1.create(*t, Placement::schema(&schema(i)).unwrap())
@@ -289,7 +272,7 @@ async fn a_migration_that_cannot_run_in_a_transaction_runs_outside_one_everywher
     let db = TestDb::postgres().await;
     db.migrate().await;
     let v1 = provisioner::<migration::TenantMigrator, migration::TenantDatabaseMigrator>(&db).await;
-    let ids = tenants(&db, 4).await;
+    let ids = db.add_tenants(4).await;
     for (i, t) in ids.iter().take(3).enumerate() {
         v1.create(*t, Placement::schema(&format!("{}_s{i}", db.name)).unwrap())
             .await
@@ -427,7 +410,7 @@ async fn a_runner_killed_mid_run_leaves_no_target_half_migrated_and_resumes() {
     let db = TestDb::postgres().await;
     db.migrate().await;
     let v1 = provisioner::<migration::TenantMigrator, migration::TenantDatabaseMigrator>(&db).await;
-    let ids = tenants(&db, SCHEMAS + 1).await;
+    let ids = db.add_tenants(SCHEMAS + 1).await;
     let schema = |i: usize| format!("{}_s{i:02}", db.name);
     for (i, t) in ids.iter().take(SCHEMAS).enumerate() {
         v1.create(*t, Placement::schema(&schema(i)).unwrap())
@@ -599,7 +582,7 @@ async fn a_failed_canary_stops_the_run_and_dry_run_changes_nothing() {
     let db = TestDb::postgres().await;
     db.migrate().await;
     let v1 = provisioner::<migration::TenantMigrator, migration::TenantDatabaseMigrator>(&db).await;
-    let ids = tenants(&db, 5).await;
+    let ids = db.add_tenants(5).await;
     let schema = |i: usize| format!("{}_s{i}", db.name);
     for (i, t) in ids.iter().enumerate() {
         v1.create(*t, Placement::schema(&schema(i)).unwrap())
