@@ -662,20 +662,7 @@ impl Provisioner {
         let tgt = self.side(target).await?;
         let finished = async {
             self.flip(tenant, &src, &tgt, prior).await?;
-            let tables = tenantry::catalog::postgres::tenant_tables(
-                &src.db,
-                &[self.config.tenant_column.as_str()],
-            )
-            .await?;
-            for t in tables
-                .iter()
-                .filter(|t| t.name.schema() == Some(src.schema.as_str()))
-            {
-                for sql in data::drop_triggers_sql(&t.name, id) {
-                    exec(&src.db, &sql).await?;
-                }
-            }
-            Ok::<_, Error>(())
+            self.drop_capture(&src, id).await
         }
         .await;
         src.close().await;
@@ -695,6 +682,25 @@ impl Provisioner {
         };
         self.record_flipped(tenant, &report).await?;
         Ok(report)
+    }
+
+    /// Drops move `id`'s capture triggers from every table with the tenant column in the
+    /// side's schema: what a stopped run may have left, whichever tables it reached.
+    async fn drop_capture(&self, side: &Side, id: &uuid::Uuid) -> Result<()> {
+        let tables = tenantry::catalog::postgres::tenant_tables(
+            &side.db,
+            &[self.config.tenant_column.as_str()],
+        )
+        .await?;
+        for t in tables
+            .iter()
+            .filter(|t| t.name.schema() == Some(side.schema.as_str()))
+        {
+            for sql in data::drop_triggers_sql(&t.name, id) {
+                exec(&side.db, &sql).await?;
+            }
+        }
+        Ok(())
     }
 
     async fn record_flipped(&self, tenant: &TenantId, report: &MoveReport) -> Result<()> {
@@ -836,19 +842,7 @@ impl Provisioner {
         let src = self.side(&source).await?;
         let undone = async {
             let log = QualifiedName::qualified(src.schema.as_str(), LOG_TABLE);
-            let tables: Vec<_> = tenantry::catalog::postgres::tenant_tables(
-                &src.db,
-                &[self.config.tenant_column.as_str()],
-            )
-            .await?
-            .into_iter()
-            .filter(|t| t.name.schema() == Some(src.schema.as_str()))
-            .collect();
-            for t in &tables {
-                for sql in data::drop_triggers_sql(&t.name, &id) {
-                    exec(&src.db, &sql).await?;
-                }
-            }
+            self.drop_capture(&src, &id).await?;
             if let Some(row) = src
                 .db
                 .query_one_raw(pg(format!(
