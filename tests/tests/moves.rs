@@ -759,3 +759,284 @@ async fn the_mover_killed_in_each_phase_resumes_or_aborts_cleanly() {
         admin.close().await.unwrap();
     }
 }
+
+/// Runs the CLI to its end and returns its standard output, failing with its standard error.
+fn cli_output(db: &TestDb, args: &[&str]) -> String {
+    let out = cli(db, args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn refusal(e: &sea_orm::DbErr) -> Option<&tenantry::Error> {
+    tenantry::Error::from_db_err(e)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_erase_import_round_trip_gives_the_same_checksums() {
+    use tenantry_migration::moves::erase::DEFAULT_FENCE_TIMEOUT;
+    use tenantry_migration::moves::export::{ExportManifest, read_manifest};
+
+    let (db, provisioner, [tenant, other, _], product) = setup().await;
+    let app = app(&db, Duration::from_secs(3600));
+    fill(&app, tenant, 12, product).await;
+    fill(&app, other, 4, product).await;
+    let before = fingerprint(&db, &Placement::Shared, tenant).await;
+    let others = fingerprint(&db, &Placement::Shared, other).await;
+    let high = max_order_id(&app, tenant).await;
+    let dir = std::env::temp_dir().join(format!("{}_export", db.name));
+    let bad = std::env::temp_dir().join(format!("{}_tampered", db.name));
+
+    // Export, through the CLI.
+    let out = cli_output(
+        &db,
+        &[
+            "tenants",
+            "export",
+            &tenant.to_string(),
+            "--out",
+            dir.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    );
+    let manifest: ExportManifest = serde_json::from_str(&out).unwrap();
+    assert_eq!(read_manifest(&dir).unwrap(), manifest);
+    assert_eq!(manifest.tenant, tenant.to_string());
+    assert_eq!(manifest.placement, "shared");
+    let rows: Vec<(&str, i64)> = manifest
+        .tables
+        .iter()
+        .map(|t| (t.table.as_str(), t.rows))
+        .collect();
+    assert_eq!(
+        rows,
+        [("customers", 12), ("orders", 12), ("order_items", 12)],
+        "parents first"
+    );
+    let reference: Vec<(&str, i64)> = manifest
+        .reference
+        .iter()
+        .map(|t| (t.table.as_str(), t.rows))
+        .collect();
+    // The reference rows they point at: the one product, and the app's own row of the tenant.
+    assert_eq!(reference, [("products", 1), ("tenants", 1)]);
+    assert!(manifest.schema_version.is_some());
+    assert_eq!(manifest.sequences.len(), 3, "{:?}", manifest.sequences);
+    // Readable without tenantry: CSV with a header, one line per row here, none of another
+    // tenant.
+    let customers = std::fs::read_to_string(dir.join(&manifest.tables[0].file)).unwrap();
+    let lines: Vec<&str> = customers.lines().collect();
+    assert_eq!(lines[0], manifest.tables[0].columns.join(","));
+    assert_eq!(lines.len(), 13);
+    assert!(lines[1..].iter().all(|l| l.contains(&tenant.to_string())));
+    assert!(!customers.contains(&other.to_string()));
+    // A directory that is not empty is refused, and left as it was.
+    let e = provisioner
+        .export_tenant(tenant, &dir, &|_, _| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, tenantry_migration::Error::ExportRefused { .. }),
+        "{e}"
+    );
+    assert_eq!(read_manifest(&dir).unwrap(), manifest);
+
+    // Erase: refused without a reason; then through the CLI.
+    let e = provisioner
+        .erase_tenant(tenant, "  ", DEFAULT_FENCE_TIMEOUT)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, tenantry_migration::Error::MissingReason), "{e}");
+    let out = cli_output(
+        &db,
+        &[
+            "tenants",
+            "erase",
+            &tenant.to_string(),
+            "--reason",
+            "customer request #42",
+            "--format",
+            "json",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["rows"], 36, "{report}");
+    assert_eq!(report["reason"], "customer request #42");
+    assert_eq!(
+        provisioner.show(tenant).await.unwrap().state,
+        TenantState::Deleted
+    );
+    assert_eq!(rows_in(&db, &Placement::Shared, tenant).await, 0);
+    // The app, whose cache still says `shared, active`, is turned away by the fence, then by
+    // the directory.
+    let e = app.begin(tenant).await.err().unwrap();
+    assert!(
+        matches!(refusal(&e), Some(tenantry::Error::PlacementChanged { .. })),
+        "{e}"
+    );
+    let e = app.begin(tenant).await.err().unwrap();
+    assert!(
+        matches!(refusal(&e), Some(tenantry::Error::TenantUnavailable { .. })),
+        "{e}"
+    );
+    assert_eq!(fingerprint(&db, &Placement::Shared, other).await, others);
+
+    // A tampered export is refused, and leaves the tenant deleted and no schema behind.
+    std::fs::create_dir_all(&bad).unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, bad.join(path.file_name().unwrap())).unwrap();
+    }
+    let orders_file = bad.join(&manifest.tables[1].file);
+    let text = std::fs::read_to_string(&orders_file).unwrap();
+    std::fs::write(&orders_file, text.replacen(",open,", ",shut,", 1)).unwrap();
+    let to = Placement::schema(&format!("{}_i", db.name)).unwrap();
+    let e = provisioner
+        .import_tenant(tenant, &bad, Some(to.clone()), &|_, _| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, tenantry_migration::Error::ImportRefused { why } if why.contains("checksum")),
+        "{e}"
+    );
+    assert_eq!(
+        provisioner.show(tenant).await.unwrap().state,
+        TenantState::Deleted
+    );
+    assert!(!home_exists(&db, &to).await);
+
+    // The reference row changed since the export: reported, left as it is.
+    db.owner_exec("UPDATE products SET price = 2.5").await;
+    // Import into a schema of its own.
+    let report = provisioner
+        .import_tenant(tenant, &dir, Some(to.clone()), &|_, _| {})
+        .await
+        .unwrap();
+    assert!(report.created);
+    assert_eq!(report.placement, to.to_string());
+    let loaded: Vec<(String, i64, String)> = report
+        .tables
+        .iter()
+        .map(|t| (t.table.clone(), t.rows, t.checksum.clone()))
+        .collect();
+    let exported: Vec<(String, i64, String)> = manifest
+        .tables
+        .iter()
+        .map(|t| (t.table.clone(), t.rows, t.checksum.clone()))
+        .collect();
+    assert_eq!(loaded, exported);
+    assert_eq!((report.reference_added, report.reference_differing), (0, 1));
+    assert_eq!(report.sequences, 3);
+    assert_eq!(fingerprint(&db, &to, tenant).await, before);
+    let record = provisioner.show(tenant).await.unwrap();
+    assert_eq!(
+        (record.placement, record.state),
+        (to.clone(), TenantState::Active)
+    );
+    // Served there; its ids go on from the exported ones.
+    app.invalidate(tenant);
+    fill(&app, tenant, 1, product).await;
+    assert_eq!(rows_in(&db, &to, tenant).await, 13);
+    assert!(max_order_id(&app, tenant).await > high);
+    let doctor = doctor::run(&db.admin, &DoctorOptions::default())
+        .await
+        .unwrap();
+    assert!(doctor.is_clean(), "{doctor:?}");
+    // A second import is refused: the placement holds the tenant's rows.
+    let e = provisioner
+        .import_tenant(tenant, &dir, None, &|_, _| {})
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, tenantry_migration::Error::ImportRefused { why } if why.contains("already holds")),
+        "{e}"
+    );
+    assert_eq!(rows_in(&db, &to, tenant).await, 13);
+    assert_eq!(fingerprint(&db, &Placement::Shared, other).await, others);
+
+    drop(app);
+    provisioner
+        .drop_tenant(tenant, "test done", true)
+        .await
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&bad).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erase_waits_for_the_tenants_transactions_and_reaches_every_placement() {
+    let (db, provisioner, [tenant, other, _], product) = setup().await;
+    let app = app(&db, Duration::from_secs(3600));
+    fill(&app, tenant, 5, product).await;
+    fill(&app, other, 3, product).await;
+    let others = fingerprint(&db, &Placement::Shared, other).await;
+    // Moved to a database on the second server, the source not cleaned up: rows in both.
+    let to = Placement::database("two", &format!("{}_m", db.name)).unwrap();
+    provisioner
+        .move_tenant(tenant, to.clone(), &MoveOptions::default(), &|_| {})
+        .await
+        .unwrap();
+    assert_eq!(rows_in(&db, &Placement::Shared, tenant).await, 5);
+    app.invalidate(tenant);
+    // A transaction of the tenant in flight when the erase starts: it finishes first, and
+    // its row is erased too.
+    let txn = app.begin(tenant).await.unwrap();
+    customers::ActiveModel {
+        name: Set("late".into()),
+        email: Set(format!("late@{tenant}.test")),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .unwrap();
+    let erase = {
+        let provisioner = self::provisioner(&db).await;
+        tokio::spawn(async move {
+            provisioner
+                .erase_tenant(tenant, "contract ended", Duration::from_secs(30))
+                .await
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!erase.is_finished(), "the erase waits for the transaction");
+    txn.commit().await.unwrap();
+    let report = erase.await.unwrap().unwrap();
+    let rows: Vec<(String, bool, u64)> = report
+        .placements
+        .iter()
+        .map(|p| {
+            (
+                p.placement.clone(),
+                p.dropped,
+                p.tables
+                    .iter()
+                    .find(|t| t.table == "customers")
+                    .map_or(0, |t| t.rows),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [(to.to_string(), true, 6), ("shared".to_owned(), false, 5)],
+        "{report:?}"
+    );
+    assert!(!home_exists(&db, &to).await);
+    assert_eq!(rows_in(&db, &Placement::Shared, tenant).await, 0);
+    let e = app.begin(tenant).await.err().unwrap();
+    assert!(refusal(&e).is_some(), "{e}");
+    assert_eq!(fingerprint(&db, &Placement::Shared, other).await, others);
+    // Erasing again finds nothing left.
+    let again = provisioner
+        .erase_tenant(tenant, "contract ended", Duration::from_secs(5))
+        .await
+        .unwrap();
+    assert_eq!(again.rows, 0, "{again:?}");
+}

@@ -37,9 +37,10 @@ pub enum Error {
         /// What to do instead.
         hint: String,
     },
-    /// Dropping a tenant needs a reason (it is logged to `tenantry::audit`).
+    /// Dropping or erasing a tenant needs a reason (it is logged to `tenantry::audit`).
     #[error(
-        "dropping a tenant needs a non-empty reason; it is written to the `tenantry::audit` log"
+        "dropping or erasing a tenant needs a non-empty reason; it is written to the \
+         `tenantry::audit` log"
     )]
     MissingReason,
     /// The tenant is in use.
@@ -64,6 +65,34 @@ pub enum Error {
     MoveRefused {
         /// Why, and what to do.
         why: String,
+    },
+    /// An export cannot be made.
+    #[error("cannot export: {why}")]
+    ExportRefused {
+        /// Why, and what to do.
+        why: String,
+    },
+    /// An export cannot be imported; nothing of it was kept.
+    #[error("cannot import: {why}")]
+    ImportRefused {
+        /// Why, and what to do.
+        why: String,
+    },
+    /// An erase did not leave the tenant without rows.
+    #[error("tenant `{tenant}` is not erased: {why}")]
+    EraseIncomplete {
+        /// The tenant.
+        tenant: String,
+        /// What remains.
+        why: String,
+    },
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// The error.
+        source: std::io::Error,
     },
     /// tenantry refused to generate the DDL or to read the catalogue.
     #[error(transparent)]

@@ -34,16 +34,16 @@ impl Table {
         self.source.name()
     }
 
-    fn column_list(&self) -> String {
+    pub(crate) fn column_list(&self) -> String {
         list(&self.columns)
     }
 
-    fn key_list(&self) -> String {
+    pub(crate) fn key_list(&self) -> String {
         list(&self.key)
     }
 }
 
-fn list(columns: &[String]) -> String {
+pub(crate) fn list(columns: &[String]) -> String {
     columns
         .iter()
         .map(|c| quote_ident(c))
@@ -226,7 +226,7 @@ pub(crate) async fn run(conn: &mut PgConnection, sql: &str) -> Result<u64> {
         .rows_affected())
 }
 
-fn set_tenant(setting: &SettingName, tenant: &TenantId) -> String {
+pub(crate) fn set_tenant(setting: &SettingName, tenant: &TenantId) -> String {
     format!(
         "SELECT pg_catalog.set_config({}, {}, true)",
         quote_literal(setting.as_str()),
@@ -234,7 +234,7 @@ fn set_tenant(setting: &SettingName, tenant: &TenantId) -> String {
     )
 }
 
-fn tenant_filter(table: &Table, tenant: &TenantId) -> String {
+pub(crate) fn tenant_filter(table: &Table, tenant: &TenantId) -> String {
     format!(
         "{} = {}",
         quote_ident(&table.column),
@@ -244,13 +244,18 @@ fn tenant_filter(table: &Table, tenant: &TenantId) -> String {
 
 /// Creates `tenantry_move_<what>_<i>`, a temporary table shaped like the target table and
 /// dropped at commit, and returns its name.
-async fn temp_copy(tgt: &mut PgConnection, what: &str, i: usize, t: &Table) -> Result<String> {
+pub(crate) async fn temp_copy(
+    tgt: &mut PgConnection,
+    what: &str,
+    i: usize,
+    like: &QualifiedName,
+) -> Result<String> {
     let temp = format!("tenantry_move_{what}_{i}");
     run(
         tgt,
         &format!(
             "CREATE TEMPORARY TABLE {temp} (LIKE {}) ON COMMIT DROP",
-            t.target.to_sql()
+            like.to_sql()
         ),
     )
     .await?;
@@ -293,7 +298,7 @@ pub(crate) async fn copy(
         }
         let mut copied = Vec::new();
         for (i, t) in tables.iter().enumerate() {
-            let temp = temp_copy(&mut tgt, "copy", i, t).await?;
+            let temp = temp_copy(&mut tgt, "copy", i, &t.target).await?;
             let from = format!(
                 "(SELECT {} FROM {} WHERE {})",
                 t.column_list(),
@@ -389,7 +394,7 @@ pub(crate) async fn catch_up(
             })
             .collect();
         for (i, t, keys) in &changed {
-            let temp = temp_copy(&mut tgt, "catchup", *i, t).await?;
+            let temp = temp_copy(&mut tgt, "catchup", *i, &t.target).await?;
             let from = format!(
                 "(SELECT {cols} FROM {} WHERE {} AND ({key}) IN \
                   (SELECT {key} FROM pg_catalog.jsonb_populate_recordset(NULL::{}, {keys}::jsonb)))",
@@ -444,8 +449,37 @@ pub(crate) async fn catch_up(
     Ok(applied)
 }
 
-/// The tenant's rows of `table` on one side: how many, and an order-independent checksum (the
-/// sum of a 64-bit hash of each row's text).
+/// How many rows `from` (a table or a parenthesised query) yields for `columns`, and their
+/// order-independent checksum: the sum of a 64-bit hash of each row's text,
+/// `sum(hashtextextended(ROW(columns)::text, 0))`, as numeric text.
+pub(crate) fn checksum_sql(columns: &[String], from: &str, filter: &str) -> String {
+    format!(
+        "SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW({})::text, 0)::numeric), 0)::text \
+         FROM {from} AS checked WHERE {filter}",
+        list(columns)
+    )
+}
+
+/// The tenant's rows of `table` (`t`'s source or target) counted and checksummed on `conn`,
+/// in the transaction it is in.
+pub(crate) async fn checksum_on(
+    conn: &mut PgConnection,
+    table: &QualifiedName,
+    t: &Table,
+    tenant: &TenantId,
+) -> Result<(i64, String)> {
+    sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(checksum_sql(
+        &t.columns,
+        &table.to_sql(),
+        &tenant_filter(t, tenant),
+    )))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(pg_err)
+}
+
+/// The tenant's rows of `table` on one side: how many, and an order-independent checksum
+/// ([`checksum_sql`]).
 pub(crate) async fn checksum(
     db: &DatabaseConnection,
     table: &QualifiedName,
@@ -459,16 +493,7 @@ pub(crate) async fn checksum(
         &format!("BEGIN; {}", set_tenant(setting, tenant)),
     )
     .await?;
-    let row = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(format!(
-        "SELECT count(*), coalesce(sum(pg_catalog.hashtextextended(ROW({})::text, 0)::numeric), 0)::text \
-         FROM {} WHERE {}",
-        t.column_list(),
-        table.to_sql(),
-        tenant_filter(t, tenant)
-    )))
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(pg_err);
+    let row = checksum_on(&mut conn, table, t, tenant).await;
     run(&mut conn, "ROLLBACK").await?;
     row
 }

@@ -24,14 +24,17 @@
 //!    removed, on command, never before the flip.
 
 mod data;
+pub mod erase;
+pub mod export;
 
 use std::time::{Duration, Instant};
 
+use sea_orm_migration::sea_orm::sqlx;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use tenantry::TenantId;
 use tenantry::placement::fence::{self, FLIP_GRACE};
 use tenantry::placement::{Placement, TenantState};
-use tenantry::sql::{QualifiedName, quote_ident, quote_literal};
+use tenantry::sql::{QualifiedName, quote_literal};
 
 use crate::connect::{DATABASE_EXISTS, SCHEMA_EXISTS, connect_with, exists};
 use crate::error::{Error, Result};
@@ -343,13 +346,7 @@ impl Provisioner {
     ) -> Result<MoveReport> {
         let tenant = tenant.into();
         to.check()?;
-        if self.control.get_database_backend() != DbBackend::Postgres {
-            return Err(Error::Unsupported {
-                backend: "this backend",
-                what: "move tenants".into(),
-                hint: "moves need a PostgreSQL control database".into(),
-            });
-        }
+        self.postgres_only("move tenants")?;
         self.moves_table().await?;
         let started = Instant::now();
         let record = self.show(tenant.clone()).await?;
@@ -522,24 +519,15 @@ impl Provisioner {
             }
             // 4. fence, then the last changes
             let fenced_at = Instant::now();
-            let mut fence_conn = data::raw(&src.db).await?;
-            // Never back to the pool: it may hold the fence.
-            fence_conn.close_on_drop();
-            data::run(
-                &mut fence_conn,
-                &format!(
-                    "SET lock_timeout = '{}ms'; SELECT pg_catalog.pg_advisory_lock({})",
-                    options.fence_timeout.as_millis(),
-                    fence::lock_args(tenant)
-                ),
-            )
-            .await
-            .map_err(|e| Error::MoveRefused {
-                why: format!(
-                    "the tenant's transactions did not finish within the fence timeout ({e}); \
+            let fence_conn = self
+                .take_fence(&src, tenant, options.fence_timeout)
+                .await
+                .map_err(|e| Error::MoveRefused {
+                    why: format!(
+                        "the tenant's transactions did not finish within the fence timeout ({e}); \
                      resume the move to try again"
-                ),
-            })?;
+                    ),
+                })?;
             say(MovePhase::CatchUp, "fenced".into(), caught_up);
             let flipped = async {
                 loop {
@@ -589,15 +577,7 @@ impl Provisioner {
             if flipped.is_ok() {
                 tokio::time::sleep(FLIP_GRACE).await;
             }
-            let _ = data::run(
-                &mut fence_conn,
-                &format!(
-                    "SELECT pg_catalog.pg_advisory_unlock({}); RESET lock_timeout",
-                    fence::lock_args(tenant)
-                ),
-            )
-            .await;
-            drop(fence_conn);
+            self.release_fence(fence_conn, tenant).await;
             let fence_ms = fenced_at.elapsed().as_millis();
             let (tables, sequences) = flipped?;
             exec(
@@ -724,7 +704,7 @@ impl Provisioner {
     /// rows of the tenant an earlier attempt left.
     async fn prepare_target(&self, tenant: &TenantId, target: &Placement) -> Result<()> {
         match target {
-            Placement::Shared => self.delete_shared_rows(tenant).await,
+            Placement::Shared => self.delete_shared_rows(tenant).await.map(drop),
             Placement::Schema { schema } => {
                 if exists(&self.control, SCHEMA_EXISTS, schema).await? {
                     return Ok(());
@@ -768,26 +748,8 @@ impl Provisioner {
         prior: TenantState,
     ) -> Result<()> {
         let fences = |schema: &str| QualifiedName::qualified(schema, fence::FENCES_TABLE).to_sql();
-        let (source_key, target_key) = (
-            fence::placement_key(&src.placement),
-            fence::placement_key(&tgt.placement),
-        );
-        src.db
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                format!(
-                    "INSERT INTO {} (tenant, placement, moved_to) VALUES ($1, $2, $3) \
-                     ON CONFLICT (tenant, placement) DO UPDATE SET moved_to = EXCLUDED.moved_to, \
-                     since = now()",
-                    fences(&self.config.shared_schema)
-                ),
-                [
-                    tenant.to_setting().into(),
-                    source_key.into(),
-                    target_key.clone().into(),
-                ],
-            ))
-            .await?;
+        let target_key = fence::placement_key(&tgt.placement);
+        self.fence_row(src, tenant, &target_key).await?;
         tgt.db
             .execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
@@ -806,6 +768,72 @@ impl Provisioner {
         }
         self.directory.set_state(tenant, prior).await?;
         Ok(())
+    }
+
+    /// Records on `side` that `tenant` no longer lives in its placement (`moved_to`: where it
+    /// went, or `erased`): from then on every tenant transaction there fails with
+    /// [`tenantry::Error::PlacementChanged`].
+    async fn fence_row(&self, side: &Side, tenant: &TenantId, moved_to: &str) -> Result<()> {
+        side.db
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                format!(
+                    "INSERT INTO {} (tenant, placement, moved_to) VALUES ($1, $2, $3) \
+                     ON CONFLICT (tenant, placement) DO UPDATE SET moved_to = EXCLUDED.moved_to, \
+                     since = now()",
+                    QualifiedName::qualified(
+                        self.config.shared_schema.as_str(),
+                        fence::FENCES_TABLE
+                    )
+                    .to_sql()
+                ),
+                [
+                    tenant.to_setting().into(),
+                    fence::placement_key(&side.placement).into(),
+                    moved_to.into(),
+                ],
+            ))
+            .await?;
+        Ok(())
+    }
+
+    /// Takes the tenant's fence lock on `side` exclusively, waiting up to `timeout` for its
+    /// transactions there to finish (new ones wait behind it). The connection holding it is
+    /// closed, not returned to the pool, when dropped.
+    async fn take_fence(
+        &self,
+        side: &Side,
+        tenant: &TenantId,
+        timeout: Duration,
+    ) -> Result<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        let mut conn = data::raw(&side.db).await?;
+        conn.close_on_drop();
+        data::run(
+            &mut conn,
+            &format!(
+                "SET lock_timeout = '{}ms'; SELECT pg_catalog.pg_advisory_lock({})",
+                timeout.as_millis(),
+                fence::lock_args(tenant)
+            ),
+        )
+        .await?;
+        Ok(conn)
+    }
+
+    /// Releases what [`take_fence`](Self::take_fence) took.
+    async fn release_fence(
+        &self,
+        mut conn: sqlx::pool::PoolConnection<sqlx::Postgres>,
+        tenant: &TenantId,
+    ) {
+        let _ = data::run(
+            &mut conn,
+            &format!(
+                "SELECT pg_catalog.pg_advisory_unlock({}); RESET lock_timeout",
+                fence::lock_args(tenant)
+            ),
+        )
+        .await;
     }
 
     /// Undoes the tenant's unfinished move: the capture removed, the target dropped (its
@@ -884,7 +912,7 @@ impl Provisioner {
         .await;
         src.close().await;
         undone?;
-        self.remove_placement(&tenant, &target).await?;
+        self.remove_placement(&tenant, &target, true).await?;
         self.directory
             .set_state(&tenant, TenantState::parse(&m.prior_state)?)
             .await?;
@@ -922,7 +950,7 @@ impl Provisioner {
                 why: format!("tenant `{tenant}` is placed in {source} again; nothing to remove"),
             });
         }
-        self.remove_placement(&tenant, &source).await?;
+        self.remove_placement(&tenant, &source, true).await?;
         self.set_phase(&tenant, MovePhase::Cleaned).await?;
         tracing::info!(target: "tenantry::audit", tenant = %tenant, source = %source, "moved tenant's source removed");
         self.move_status(tenant)
@@ -930,34 +958,5 @@ impl Provisioner {
             .ok_or_else(|| Error::MoveRefused {
                 why: "the move vanished".into(),
             })
-    }
-
-    /// Removes the tenant's rows in `placement`: its rows of the shared tables, its schema,
-    /// its database.
-    async fn remove_placement(&self, tenant: &TenantId, placement: &Placement) -> Result<()> {
-        match placement {
-            Placement::Shared => self.delete_shared_rows(tenant).await,
-            Placement::Schema { schema } => {
-                exec(
-                    &self.control,
-                    &format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(schema)),
-                )
-                .await
-            }
-            Placement::Database { server, database } => {
-                let admin = connect(&self.servers.url(server)?, None).await?;
-                let dropped = exec(
-                    &admin,
-                    &format!(
-                        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                        quote_ident(database)
-                    ),
-                )
-                .await;
-                let _ = admin.close().await;
-                dropped
-            }
-            _ => Ok(()),
-        }
     }
 }

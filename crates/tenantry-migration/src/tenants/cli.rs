@@ -154,6 +154,46 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Writes every row of a tenant (and the reference rows they point at) into a directory:
+    /// one CSV file per table and a manifest.
+    Export {
+        /// The tenant id.
+        id: String,
+        /// The directory (empty or absent).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Loads an export into a placement holding none of the tenant's rows; a tenant unknown
+    /// to the directory or deleted is created first.
+    Import {
+        /// The tenant id (the export's).
+        id: String,
+        /// The export directory.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Where a created tenant goes (as for `create`); an existing tenant is loaded where
+        /// it lives.
+        #[arg(long)]
+        placement: Option<String>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Deletes every row of a tenant in every placement, drops its schema or database, marks
+    /// it deleted, and verifies that nothing is left.
+    Erase {
+        /// The tenant id.
+        id: String,
+        /// Why (written to the `tenantry::audit` log).
+        #[arg(long)]
+        reason: String,
+        /// Seconds to wait for the tenant's in-flight transactions.
+        #[arg(long, default_value_t = 10)]
+        fence_timeout: u64,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Removes a tenant and its rows, schema or database.
     Drop {
         /// The tenant id.
@@ -420,6 +460,47 @@ async fn run(
             } else {
                 let _ = status;
                 shown(provisioner.move_status(tenant.clone()).await?)
+            }
+        }
+        Command::Export { id, out, format } => {
+            let manifest = super::move_cli::export(&provisioner, parse_tenant(&id), &out).await?;
+            match format {
+                Format::Json => serde_json::to_string(&manifest).unwrap_or_default(),
+                Format::Text => super::move_cli::export_text(&manifest, &out),
+            }
+        }
+        Command::Import {
+            id,
+            from,
+            placement,
+            format,
+        } => {
+            let tenant = parse_tenant(&id);
+            let placement = placement
+                .map(|p| parse_placement(&p, &tenant, &servers))
+                .transpose()?;
+            let report = super::move_cli::import(&provisioner, tenant, &from, placement).await?;
+            match format {
+                Format::Json => serde_json::to_string(&report).unwrap_or_default(),
+                Format::Text => super::move_cli::import_text(&report),
+            }
+        }
+        Command::Erase {
+            id,
+            reason,
+            fence_timeout,
+            format,
+        } => {
+            let report = provisioner
+                .erase_tenant(
+                    parse_tenant(&id),
+                    &reason,
+                    std::time::Duration::from_secs(fence_timeout),
+                )
+                .await?;
+            match format {
+                Format::Json => serde_json::to_string(&report).unwrap_or_default(),
+                Format::Text => super::move_cli::erase_text(&report),
             }
         }
         Command::Drop { id, reason, force } => {

@@ -21,7 +21,7 @@ use tenantry::placement::{
     Directory, Placement, Servers, TableDirectory, TenantRecord, TenantState,
 };
 use tenantry::policy;
-use tenantry::sql::{QualifiedName, SettingName, quote_ident};
+use tenantry::sql::{QualifiedName, SettingName, quote_ident, quote_literal};
 use tenantry::{DEFAULT_TENANT_COLUMN, TenantId};
 
 use crate::connect::connect_with;
@@ -235,6 +235,10 @@ impl Provisioner {
             }
             .into()),
         };
+        let provisioned = match provisioned {
+            Ok(()) => self.unfence(&tenant, &placement).await,
+            Err(e) => Err(e),
+        };
         if let Err(e) = provisioned {
             self.undo(made).await;
             let _ = self.directory.remove(&tenant).await;
@@ -246,6 +250,48 @@ impl Provisioner {
             .await?;
         tracing::info!(target: "tenantry::audit", tenant = %tenant, placement = %placement, "tenant created");
         Ok(record)
+    }
+
+    /// Removes a fence row of the tenant for `placement` in the control database — left by an
+    /// earlier move away from it or an erase — so that a tenant created there is served. (A
+    /// new tenant database has no fence rows.)
+    async fn unfence(&self, tenant: &TenantId, placement: &Placement) -> Result<()> {
+        if matches!(placement, Placement::Database { .. }) {
+            return Ok(());
+        }
+        let fences = QualifiedName::qualified(
+            self.config.shared_schema.as_str(),
+            tenantry::placement::fence::FENCES_TABLE,
+        );
+        let present = self
+            .control
+            .query_one_raw(Statement::from_string(
+                DbBackend::Postgres,
+                format!(
+                    "SELECT pg_catalog.to_regclass({}) IS NOT NULL AS e",
+                    quote_literal(&fences.to_sql())
+                ),
+            ))
+            .await?
+            .map(|r| r.try_get::<bool>("", "e"))
+            .transpose()?
+            .unwrap_or(false);
+        if present {
+            self.control
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    format!(
+                        "DELETE FROM {} WHERE tenant = $1 AND placement = $2",
+                        fences.to_sql()
+                    ),
+                    [
+                        tenant.to_setting().into(),
+                        tenantry::placement::fence::placement_key(placement).into(),
+                    ],
+                ))
+                .await?;
+        }
+        Ok(())
     }
 
     pub(crate) async fn create_schema(&self, schema: &str, made: &mut Made) -> Result<()> {
@@ -442,10 +488,27 @@ impl Provisioner {
         self.directory
             .set_state(&tenant, TenantState::Deleted)
             .await?;
-        match &record.placement {
-            Placement::Shared => self.delete_shared_rows(&tenant).await?,
+        self.remove_placement(&tenant, &record.placement, force)
+            .await?;
+        self.directory.remove(&tenant).await?;
+        Ok(())
+    }
+
+    /// Removes the tenant's rows in `placement`: its rows of the shared tables, its schema
+    /// (under the migration runner's lock of it: never while a runner migrates it), its
+    /// database (refused while sessions are connected to it, unless `force`, which closes
+    /// them).
+    pub(crate) async fn remove_placement(
+        &self,
+        tenant: &TenantId,
+        placement: &Placement,
+        force: bool,
+    ) -> Result<()> {
+        match placement {
+            Placement::Shared => {
+                self.delete_shared_rows(tenant).await?;
+            }
             Placement::Schema { schema } => {
-                // Under the migration runner's lock of the target: never while it migrates it.
                 let txn = self.control.begin().await?;
                 exec(
                     &txn,
@@ -497,13 +560,13 @@ impl Provisioner {
             }
             _ => {}
         }
-        self.directory.remove(&tenant).await?;
         Ok(())
     }
 
     /// Deletes the tenant's rows from the shared schema's scoped tables, children first, in
-    /// one transaction with the tenant set (Row-Level Security binds the owner too).
-    pub(crate) async fn delete_shared_rows(&self, tenant: &TenantId) -> Result<()> {
+    /// one transaction with the tenant set (Row-Level Security binds the owner too); returns
+    /// the rows deleted per table.
+    pub(crate) async fn delete_shared_rows(&self, tenant: &TenantId) -> Result<Vec<(String, u64)>> {
         let column = self.config.tenant_column.as_str();
         let tables: Vec<_> = catalog::tenant_tables(&self.control, &[column])
             .await?
@@ -527,22 +590,25 @@ impl Provisioner {
             ],
         ))
         .await?;
+        let mut deleted = Vec::new();
         for oid in order.iter().rev() {
             let Some(t) = tables.iter().find(|t| t.oid == *oid) else {
                 continue;
             };
-            txn.execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                format!(
-                    "DELETE FROM {} WHERE {}::text = $1",
-                    t.name.to_sql(),
-                    quote_ident(&t.column)
-                ),
-                [tenant.to_setting().into()],
-            ))
-            .await?;
+            let done = txn
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    format!(
+                        "DELETE FROM {} WHERE {}::text = $1",
+                        t.name.to_sql(),
+                        quote_ident(&t.column)
+                    ),
+                    [tenant.to_setting().into()],
+                ))
+                .await?;
+            deleted.push((t.name.name().to_owned(), done.rows_affected()));
         }
         txn.commit().await?;
-        Ok(())
+        Ok(deleted)
     }
 }

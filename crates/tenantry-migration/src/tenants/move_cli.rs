@@ -1,5 +1,7 @@
-//! `tenants move ID --to …`: a move with a progress bar on stderr (hidden when it is not a
-//! terminal) and a report.
+//! `tenants move ID --to …`, `tenants export`, `tenants import` and `tenants erase`: the
+//! operation with a progress bar on stderr (hidden when it is not a terminal) and a report.
+
+use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tenantry::TenantId;
@@ -7,7 +9,19 @@ use tenantry::placement::Placement;
 
 use super::Provisioner;
 use crate::error::Result;
+use crate::moves::erase::EraseReport;
+use crate::moves::export::{ExportManifest, ImportReport};
 use crate::moves::{MoveOptions, MoveReport};
+
+fn spinner() -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix:10} {msg}  {pos} rows  {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}
 
 pub(crate) async fn run(
     provisioner: &Provisioner,
@@ -15,12 +29,7 @@ pub(crate) async fn run(
     to: Placement,
     options: &MoveOptions,
 ) -> Result<MoveReport> {
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {prefix:10} {msg}  {pos} rows  {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let bar = spinner();
     let report = provisioner
         .move_tenant(tenant, to, options, &|p| {
             bar.set_prefix(p.phase.as_str().to_owned());
@@ -30,6 +39,108 @@ pub(crate) async fn run(
         .await;
     bar.finish_and_clear();
     report
+}
+
+pub(crate) async fn export(
+    provisioner: &Provisioner,
+    tenant: TenantId,
+    out: &Path,
+) -> Result<ExportManifest> {
+    let bar = spinner();
+    bar.set_prefix("export");
+    let manifest = provisioner
+        .export_tenant(tenant, out, &|table, rows| {
+            bar.set_message(table.to_owned());
+            bar.inc(rows);
+        })
+        .await;
+    bar.finish_and_clear();
+    manifest
+}
+
+pub(crate) async fn import(
+    provisioner: &Provisioner,
+    tenant: TenantId,
+    from: &Path,
+    placement: Option<Placement>,
+) -> Result<ImportReport> {
+    let bar = spinner();
+    bar.set_prefix("import");
+    let report = provisioner
+        .import_tenant(tenant, from, placement, &|table, rows| {
+            bar.set_message(table.to_owned());
+            bar.inc(rows);
+        })
+        .await;
+    bar.finish_and_clear();
+    report
+}
+
+pub(crate) fn export_text(manifest: &ExportManifest, out: &Path) -> String {
+    let mut lines = vec![format!(
+        "exported {} from {} at {} into {}",
+        manifest.tenant,
+        manifest.placement,
+        manifest.exported_at,
+        out.display()
+    )];
+    for t in manifest.tables.iter().chain(&manifest.reference) {
+        lines.push(format!(
+            "  {:<28} {:>10} rows  checksum {}",
+            t.file, t.rows, t.checksum
+        ));
+    }
+    lines.join("\n")
+}
+
+pub(crate) fn import_text(report: &ImportReport) -> String {
+    let mut lines = vec![format!(
+        "imported {} into {}{} in {:.1} s",
+        report.tenant,
+        report.placement,
+        if report.created { " (created)" } else { "" },
+        report.duration_ms as f64 / 1000.0
+    )];
+    for t in &report.tables {
+        lines.push(format!(
+            "  {:<20} {:>10} rows  checksum {}",
+            t.table, t.rows, t.checksum
+        ));
+    }
+    lines.push(format!(
+        "  {} reference rows added, {} present with other contents; {} sequences set",
+        report.reference_added, report.reference_differing, report.sequences
+    ));
+    lines.join("\n")
+}
+
+pub(crate) fn erase_text(report: &EraseReport) -> String {
+    let mut lines = vec![format!(
+        "erased {} ({} rows) in {:.1} s: {}",
+        report.tenant,
+        report.rows,
+        report.duration_ms as f64 / 1000.0,
+        report.reason
+    )];
+    for p in &report.placements {
+        let rows: Vec<String> = p
+            .tables
+            .iter()
+            .filter(|t| t.rows > 0)
+            .map(|t| format!("{} {}", t.table, t.rows))
+            .collect();
+        lines.push(format!(
+            "  {}{}: {}",
+            p.placement,
+            if p.dropped { " (dropped)" } else { "" },
+            if rows.is_empty() {
+                "no rows".to_owned()
+            } else {
+                rows.join(", ")
+            }
+        ));
+    }
+    lines.join("\n")
 }
 
 pub(crate) fn text(report: &MoveReport) -> String {
