@@ -6,7 +6,9 @@
 //! the other tenants' rows untouched; then workers writing for the moving tenant and for
 //! others during a move: every acknowledged write on the target exactly once, nothing only on
 //! the source, refusals only the retryable kind and only for the moving tenant; an aborted
-//! move leaves the tenant where it was; cleanup removes the source.
+//! move leaves the tenant where it was; cleanup removes the source. Export → erase → import
+//! gives the same checksums; an erase waits for the tenant's transactions and reaches every
+//! placement holding its rows.
 #![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;

@@ -22,6 +22,9 @@
 //!    changed (version bumped), the fence released after [`FLIP_GRACE`];
 //! 8. **cleanup** ([`Provisioner::cleanup_move`]): the source rows, schema or database
 //!    removed, on command, never before the flip.
+//!
+//! The same machinery exports a tenant to files and imports it again ([`export`]), and
+//! erases it ([`erase`]).
 
 mod data;
 pub mod erase;
@@ -157,6 +160,8 @@ pub struct MoveReport {
     pub tables: Vec<TableReport>,
     /// Rows copied from the snapshot.
     pub copied: u64,
+    /// How long the copy from the snapshot took, in milliseconds.
+    pub copy_ms: u128,
     /// Change-log entries applied while catching up.
     pub caught_up: u64,
     /// Sequences set on the target.
@@ -479,6 +484,7 @@ impl Provisioner {
             }
             // 2. copy
             self.set_phase(tenant, MovePhase::Copy).await?;
+            let copy_started = Instant::now();
             let copied = data::copy(
                 &src.db,
                 &tgt.db,
@@ -490,6 +496,7 @@ impl Provisioner {
             .await?
             .iter()
             .sum::<u64>();
+            let copy_ms = copy_started.elapsed().as_millis();
             // 3. catch up
             self.set_phase(tenant, MovePhase::CatchUp).await?;
             let mut caught_up = 0;
@@ -596,6 +603,7 @@ impl Provisioner {
                 target: target.to_string(),
                 tables,
                 copied,
+                copy_ms,
                 caught_up,
                 sequences,
                 fence_ms,
@@ -655,6 +663,7 @@ impl Provisioner {
             target: target.to_string(),
             tables: Vec::new(),
             copied: 0,
+            copy_ms: 0,
             caught_up: 0,
             sequences: 0,
             fence_ms: 0,

@@ -159,9 +159,13 @@ pub(crate) fn text(report: &MoveReport) -> String {
         ));
     }
     out.push(format!(
-        "  {} rows copied, {} changes caught up, {} sequences set; the source stays until \
-         `tenants move {} --cleanup`",
-        report.copied, report.caught_up, report.sequences, report.tenant
+        "  {} rows copied in {:.1} s, {} changes caught up, {} sequences set; the source \
+         stays until `tenants move {} --cleanup`",
+        report.copied,
+        report.copy_ms as f64 / 1000.0,
+        report.caught_up,
+        report.sequences,
+        report.tenant
     ));
     out.join("\n")
 }
