@@ -64,6 +64,23 @@ pub fn both_servers() -> tenantry::placement::Servers {
         .unwrap()
 }
 
+/// The admin URL `admin` with its user replaced by `user` and its database by `db`.
+pub fn url_as(admin: &str, user: &str, db: &str) -> String {
+    let (scheme, rest) = admin.split_once("://").unwrap();
+    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
+    let host = host.split('/').next().unwrap();
+    format!("{scheme}://{user}@{host}/{db}")
+}
+
+/// Both servers as the app reaches them: `one` and `two`, logging in as `role`.
+pub fn app_servers(role: &str) -> tenantry::placement::Servers {
+    tenantry::placement::Servers::new()
+        .with("one", &url_as(&pg_admin_url(), role, "postgres"))
+        .unwrap()
+        .with("two", &url_as(&pg2_admin_url(), role, "postgres"))
+        .unwrap()
+}
+
 /// The MySQL admin URL in use.
 pub fn mysql_admin_url() -> String {
     std::env::var(MYSQL_URL_VAR).unwrap_or_else(|_| MYSQL_DEFAULT.to_owned())

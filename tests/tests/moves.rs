@@ -20,19 +20,14 @@ use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement,
 };
 use tenantry::doctor::{self, DoctorOptions};
-use tenantry::placement::{Placement, Servers, TableDirectory, TenantState};
+use tenantry::placement::{Placement, TableDirectory, TenantState};
 use tenantry::{Registry, TenantDatabase};
 use tenantry_migration::moves::MovePhase;
 use tenantry_migration::{MoveOptions, Provisioner};
-use tenantry_tests::{TestDb, both_servers, pg_admin_url, pg2_admin_url, pool_on, url_on};
+use tenantry_tests::{
+    TestDb, app_servers, both_servers, pg_admin_url, pg2_admin_url, pool_on, url_on,
+};
 use uuid::Uuid;
-
-fn url_as(admin: &str, user: &str, db: &str) -> String {
-    let (scheme, rest) = admin.split_once("://").unwrap();
-    let host = rest.rsplit_once('@').map_or(rest, |(_, h)| h);
-    let host = host.split('/').next().unwrap();
-    format!("{scheme}://{user}@{host}/{db}")
-}
 
 async fn provisioner(db: &TestDb) -> Provisioner {
     Provisioner::builder::<migration::TenantMigrator, migration::TenantDatabaseMigrator>()
@@ -49,11 +44,7 @@ fn app(db: &TestDb, ttl: Duration) -> TenantDatabase {
         .with_registry(Registry::from_entities())
         .with_directory(
             Arc::new(TableDirectory::new(db.app.clone())),
-            Servers::new()
-                .with("one", &url_as(&pg_admin_url(), &db.app_role, "postgres"))
-                .unwrap()
-                .with("two", &url_as(&pg2_admin_url(), &db.app_role, "postgres"))
-                .unwrap(),
+            app_servers(&db.app_role),
         )
         .with_directory_cache(1000, ttl)
 }

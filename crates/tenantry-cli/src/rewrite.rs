@@ -170,12 +170,11 @@ fn run_inner(args: &Args) -> Result<String, Failure> {
 const STAND_IN: Value = Value::Int(None);
 
 fn parse_tenant(s: &str) -> Result<TenantId, String> {
-    let tenant = match uuid::Uuid::parse_str(s) {
-        Ok(u) => TenantId::from(u),
-        Err(_) => s
-            .parse::<i64>()
-            .map(TenantId::from)
-            .map_err(|_| format!("--tenant `{s}` is neither a UUID nor an integer"))?,
+    let tenant = match TenantId::parse(s) {
+        TenantId::String(_) => {
+            return Err(format!("--tenant `{s}` is neither a UUID nor an integer"));
+        }
+        tenant => tenant,
     };
     match tenant.invalid_reason() {
         Some(reason) => Err(format!("--tenant `{s}`: {reason}")),

@@ -139,6 +139,11 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// Work that needs a tenant ran in a task that has none ([`crate::task`]).
+    #[error(
+        "no tenant in this task: run it with `tenantry::task::scope` or `spawn_for` (a spawned task never inherits one)"
+    )]
+    NoTenantContext,
     /// The directory does not know the tenant.
     #[error(
         "unknown tenant `{tenant}`: the directory has no entry for it; create it first (`tenants create`)"

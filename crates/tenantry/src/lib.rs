@@ -16,6 +16,7 @@ mod registry;
 pub mod rewrite;
 mod scoped;
 pub mod sql;
+pub mod task;
 mod tenant;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]

@@ -66,6 +66,58 @@ pub enum TenantId {
 }
 
 impl TenantId {
+    /// Reads a tenant id as typed by a person or sent by a client: a UUID, else an integer,
+    /// else the text itself.
+    ///
+    /// ```
+    /// use tenantry::TenantId;
+    /// assert_eq!(TenantId::parse("42"), TenantId::from(42_i64));
+    /// assert_eq!(TenantId::parse("acme"), TenantId::from("acme"));
+    /// ```
+    pub fn parse(text: &str) -> Self {
+        if let Ok(u) = Uuid::parse_str(text) {
+            return Self::Uuid(u);
+        }
+        match text.parse::<i64>() {
+            Ok(i) => Self::I64(i),
+            Err(_) => Self::from(text),
+        }
+    }
+
+    /// Reads a tenant id of type `id_type`, refusing text that is not one
+    /// ([`Error::InvalidTenant`](crate::Error::InvalidTenant)) or that is never a tenant
+    /// ([`invalid_reason`](Self::invalid_reason)).
+    ///
+    /// ```
+    /// use tenantry::{TenantId, TenantIdType};
+    /// assert!(TenantId::parse_as("not-a-uuid", TenantIdType::Uuid).is_err());
+    /// assert_eq!(TenantId::parse_as("7", TenantIdType::I32).unwrap(), TenantId::from(7_i32));
+    /// ```
+    pub fn parse_as(text: &str, id_type: TenantIdType) -> crate::Result<Self> {
+        let invalid = |reason: String| crate::Error::InvalidTenant {
+            tenant: text.to_owned(),
+            reason,
+        };
+        let tenant = match id_type {
+            TenantIdType::Uuid => Uuid::parse_str(text)
+                .map(Self::Uuid)
+                .map_err(|_| invalid("not a UUID".into()))?,
+            TenantIdType::I32 => text
+                .parse::<i32>()
+                .map(Self::I32)
+                .map_err(|_| invalid("not a 32-bit integer".into()))?,
+            TenantIdType::I64 => text
+                .parse::<i64>()
+                .map(Self::I64)
+                .map_err(|_| invalid("not a 64-bit integer".into()))?,
+            TenantIdType::String => Self::from(text),
+        };
+        match tenant.invalid_reason() {
+            Some(reason) => Err(invalid(reason.into())),
+            None => Ok(tenant),
+        }
+    }
+
     /// Why this id can never be a tenant (the nil UUID, an empty string, a string with NUL),
     /// or `None` when it can. [`TenantDatabase::begin`](crate::TenantDatabase::begin) refuses
     /// such ids with [`Error::InvalidTenant`](crate::Error::InvalidTenant).

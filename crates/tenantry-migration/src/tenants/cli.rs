@@ -239,13 +239,7 @@ pub async fn run_cli<M: MigratorTrait + Send + Sync + 'static>(
 
 /// A tenant id as typed: a UUID, an integer, or else a string.
 pub fn parse_tenant(id: &str) -> TenantId {
-    if let Ok(u) = uuid::Uuid::parse_str(id) {
-        return TenantId::from(u);
-    }
-    match id.parse::<i64>() {
-        Ok(i) => TenantId::from(i),
-        Err(_) => TenantId::from(id),
-    }
+    TenantId::parse(id)
 }
 
 /// `tenant_<id>`, lower-cased, other characters as `_`, at most 63 bytes.

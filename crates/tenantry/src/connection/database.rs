@@ -16,8 +16,8 @@ use super::raw::RawTransaction;
 use super::transaction::TenantTransaction;
 use crate::error::Error;
 use crate::placement::{
-    Directory, Placement, PoolStats, Route, Router, RouterConfig, Servers, TenantState, fenced,
-    missing_schema, unreachable,
+    Directory, Placement, PoolStats, Route, Router, RouterConfig, Servers, TenantRecord,
+    TenantState, fenced, missing_schema, unreachable,
 };
 use crate::registry::Registry;
 use crate::rewrite::Rewriter;
@@ -179,6 +179,28 @@ impl TenantDatabase {
             None => Ok(Placement::Shared),
             Some(router) => Ok(router.record(&tenant.into()).await?.placement),
         }
+    }
+
+    /// The directory entry of `tenant` (through the cache): its placement and state — what a
+    /// request layer checks before serving it. Without a directory every tenant is `shared`
+    /// and `active`. Fails with [`Error::UnknownTenant`] when the directory has no entry.
+    pub async fn tenant_record(&self, tenant: impl Into<TenantId>) -> Result<TenantRecord, Error> {
+        let tenant = tenant.into();
+        match &self.router {
+            None => Ok(TenantRecord::new(
+                tenant,
+                Placement::Shared,
+                TenantState::Active,
+            )),
+            Some(router) => router.record(&tenant).await,
+        }
+    }
+
+    /// Opens a transaction for the tenant of the running task ([`crate::task`]); fails
+    /// closed with [`Error::NoTenantContext`] when the task has none.
+    pub async fn begin_current(&self) -> Result<TenantTransaction, DbErr> {
+        let tenant = crate::task::require().map_err(DbErr::from)?;
+        self.begin(tenant).await
     }
 
     /// Forgets the cached directory entry of `tenant` (after changing it).
