@@ -98,12 +98,19 @@ impl MigrationTrait for Migration {
         if let Some(role) = app_role() {
             manager.ensure_app_role(&role).await?;
             manager.grant_app_role(&role, tables(self.0)).await?;
+            if self.0.reference() {
+                // The app follows the directory as this role: read only.
+                manager.grant_directory_read(&role).await?;
+            }
         }
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         if let Some(role) = app_role() {
+            if self.0.reference() {
+                manager.revoke_directory_read(&role).await?;
+            }
             manager.revoke_app_role(&role, tables(self.0)).await?;
         }
         if self.0.reference() {

@@ -36,8 +36,9 @@ impl Default for Statuses {
 
 /// An error response: `{"status": 403, "code": "cross_tenant_write", "title": "…"}`.
 ///
-/// `From<DbErr>` maps tenantry's refusals to their own status and everything else to a 500;
-/// the full error is logged (`tracing`, target `tenantry_axum`), never sent.
+/// `From<DbErr>` maps tenantry's refusals to their own status, a unique violation to 409, a
+/// foreign-key violation to 422 and everything else to a 500; the full error is logged
+/// (`tracing`, target `tenantry_axum`), never sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     /// The response status.
@@ -104,11 +105,23 @@ impl From<DbErr> for Problem {
                 "statement_refused",
                 "internal error",
             ),
-            _ => Problem::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "database_error",
-                "internal error",
-            ),
+            _ => match err.sql_err() {
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => Problem::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    "a row with the same unique values exists",
+                ),
+                Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_)) => Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unknown_reference",
+                    "the request refers to a row that does not exist",
+                ),
+                _ => Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "database_error",
+                    "internal error",
+                ),
+            },
         };
         tracing::error!(target: "tenantry_axum", code = problem.code, error = %err, "request failed");
         problem

@@ -84,6 +84,14 @@ pub trait TenantMigrationExt {
         I::IntoIter: Send,
         T: IntoTableRef + Send;
 
+    /// Grants `role` `SELECT` on the tenant directory ([`crate::directory_migration`], in the
+    /// current schema), so that an app running as `role` can follow it (PostgreSQL; a no-op
+    /// elsewhere). Never more: the app role does not change the directory.
+    async fn grant_directory_read(&self, role: &str) -> Result<()>;
+
+    /// The `down` of [`grant_directory_read`](Self::grant_directory_read).
+    async fn revoke_directory_read(&self, role: &str) -> Result<()>;
+
     /// Revokes `TEMPORARY` on the current database from `PUBLIC` (and so from the app
     /// role): temporary tables come first in the search path and could shadow a scoped table.
     async fn revoke_temp_from_public(&self) -> Result<()>;
@@ -341,6 +349,38 @@ impl TenantMigrationExt for SchemaManager<'_> {
             }
         }
         run_all(db, &sql).await
+    }
+
+    async fn grant_directory_read(&self, role: &str) -> Result<()> {
+        if !is_postgres(self) {
+            return Ok(());
+        }
+        let table = resolve(
+            self.get_connection(),
+            &QualifiedName::new(tenantry::placement::DIRECTORY_TABLE),
+        )
+        .await?;
+        run_all(
+            self.get_connection(),
+            &[policy::grant_table_read(role, &table)],
+        )
+        .await
+    }
+
+    async fn revoke_directory_read(&self, role: &str) -> Result<()> {
+        if !is_postgres(self) {
+            return Ok(());
+        }
+        let table = resolve(
+            self.get_connection(),
+            &QualifiedName::new(tenantry::placement::DIRECTORY_TABLE),
+        )
+        .await?;
+        run_all(
+            self.get_connection(),
+            &[policy::revoke_table_access(role, &table, false)],
+        )
+        .await
     }
 
     async fn revoke_temp_from_public(&self) -> Result<()> {

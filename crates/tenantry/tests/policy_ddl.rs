@@ -140,6 +140,15 @@ fn role_privileges() {
 }
 
 #[test]
+fn read_only_grant() {
+    let directory = QualifiedName::qualified("public", "tenantry_tenants");
+    assert_snapshot!(script(&[policy::grant_table_read(
+        "tenantry_app",
+        &directory
+    )]));
+}
+
+#[test]
 fn views_and_routines() {
     let sql = vec![
         policy::view_security_invoker(&QualifiedName::qualified("public", "order_totals")),

@@ -83,7 +83,7 @@ pub struct Order {
     pub customer_id: i32,
     /// `open`, `paid`, …
     pub status: String,
-    /// The total, as a decimal string.
+    /// The total, as a decimal string with two places.
     pub total: String,
 }
 
@@ -93,7 +93,7 @@ impl From<orders::Model> for Order {
             id: m.id,
             customer_id: m.customer_id,
             status: m.status,
-            total: m.total.to_string(),
+            total: format!("{:.2}", m.total),
         }
     }
 }
@@ -137,7 +137,7 @@ async fn list_products(
                 id: p.id,
                 sku: p.sku,
                 name: p.name,
-                price: p.price.to_string(),
+                price: format!("{:.2}", p.price),
             })
             .collect(),
     ))

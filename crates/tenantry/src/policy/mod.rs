@@ -49,9 +49,9 @@ pub use rls::{
 };
 pub use roles::{
     APP_ROLE_ATTRIBUTES, change_table_owner, drop_role, ensure_role, grant_schema_usage,
-    grant_sequence_usage, grant_table_access, grant_temp_to_public, revoke_bypassrls,
-    revoke_membership, revoke_sequence_update, revoke_superuser, revoke_table_access,
-    revoke_table_privileges, revoke_temp, revoke_temp_from_public,
+    grant_sequence_usage, grant_table_access, grant_table_read, grant_temp_to_public,
+    revoke_bypassrls, revoke_membership, revoke_sequence_update, revoke_superuser,
+    revoke_table_access, revoke_table_privileges, revoke_temp, revoke_temp_from_public,
 };
 pub use schema::{
     add_foreign_key_sql, add_unique_constraint_sql, create_unique_index_sql, default_name,

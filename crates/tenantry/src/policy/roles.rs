@@ -71,6 +71,15 @@ pub fn grant_table_access(role: &str, table: &QualifiedName) -> String {
     )
 }
 
+/// `SELECT` only: for tables the app reads and never writes, such as the tenant directory.
+pub fn grant_table_read(role: &str, table: &QualifiedName) -> String {
+    format!(
+        "GRANT SELECT ON TABLE {} TO {}",
+        table.to_sql(),
+        quote_ident(role)
+    )
+}
+
 /// Takes back every table privilege (`REVOKE ALL`) from `PUBLIC` (when `from_public`) and
 /// the role.
 pub fn revoke_table_access(role: &str, table: &QualifiedName, from_public: bool) -> String {
