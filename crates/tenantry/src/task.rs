@@ -32,7 +32,7 @@ use std::pin::Pin;
 use crate::error::Error;
 use crate::tenant::TenantId;
 use crate::{TenantDatabase, TenantTransaction};
-use sea_orm::TransactionError;
+use sea_orm::{DbErr, TransactionError};
 
 tokio::task_local! {
     static TENANT: TenantId;
@@ -80,4 +80,13 @@ where
 {
     let tenant = tenant.into();
     scope(tenant.clone(), db.transaction(tenant, job)).await
+}
+
+impl TenantDatabase {
+    /// Opens a transaction for the tenant of the running task ([`crate::task`]); fails
+    /// closed with [`Error::NoTenantContext`] when the task has none.
+    pub async fn begin_current(&self) -> Result<TenantTransaction, DbErr> {
+        let tenant = require().map_err(DbErr::from)?;
+        self.begin(tenant).await
+    }
 }

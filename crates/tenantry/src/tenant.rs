@@ -84,36 +84,31 @@ impl TenantId {
         }
     }
 
-    /// Reads a tenant id of type `id_type`, refusing text that is not one
-    /// ([`Error::InvalidTenant`](crate::Error::InvalidTenant)) or that is never a tenant
-    /// ([`invalid_reason`](Self::invalid_reason)).
+    /// Reads a tenant id of type `id_type`; `Err` says why the text is not one (not of the
+    /// type, or never a tenant: [`invalid_reason`](Self::invalid_reason)).
     ///
     /// ```
     /// use tenantry::{TenantId, TenantIdType};
     /// assert!(TenantId::parse_as("not-a-uuid", TenantIdType::Uuid).is_err());
-    /// assert_eq!(TenantId::parse_as("7", TenantIdType::I32).unwrap(), TenantId::from(7_i32));
+    /// assert_eq!(TenantId::parse_as("7", TenantIdType::I32), Ok(TenantId::from(7_i32)));
     /// ```
-    pub fn parse_as(text: &str, id_type: TenantIdType) -> crate::Result<Self> {
-        let invalid = |reason: String| crate::Error::InvalidTenant {
-            tenant: text.to_owned(),
-            reason,
-        };
+    pub fn parse_as(text: &str, id_type: TenantIdType) -> Result<Self, &'static str> {
         let tenant = match id_type {
             TenantIdType::Uuid => Uuid::parse_str(text)
                 .map(Self::Uuid)
-                .map_err(|_| invalid("not a UUID".into()))?,
+                .map_err(|_| "not a UUID")?,
             TenantIdType::I32 => text
                 .parse::<i32>()
                 .map(Self::I32)
-                .map_err(|_| invalid("not a 32-bit integer".into()))?,
+                .map_err(|_| "not a 32-bit integer")?,
             TenantIdType::I64 => text
                 .parse::<i64>()
                 .map(Self::I64)
-                .map_err(|_| invalid("not a 64-bit integer".into()))?,
+                .map_err(|_| "not a 64-bit integer")?,
             TenantIdType::String => Self::from(text),
         };
         match tenant.invalid_reason() {
-            Some(reason) => Err(invalid(reason.into())),
+            Some(reason) => Err(reason),
             None => Ok(tenant),
         }
     }

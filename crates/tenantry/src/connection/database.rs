@@ -196,13 +196,6 @@ impl TenantDatabase {
         }
     }
 
-    /// Opens a transaction for the tenant of the running task ([`crate::task`]); fails
-    /// closed with [`Error::NoTenantContext`] when the task has none.
-    pub async fn begin_current(&self) -> Result<TenantTransaction, DbErr> {
-        let tenant = crate::task::require().map_err(DbErr::from)?;
-        self.begin(tenant).await
-    }
-
     /// Forgets the cached directory entry of `tenant` (after changing it).
     pub fn invalidate(&self, tenant: impl Into<TenantId>) {
         if let Some(router) = &self.router {
