@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod audit;
 mod doctor;
 mod rewrite;
 
@@ -21,6 +22,9 @@ enum Command {
     Rewrite(rewrite::Args),
     /// Audit a live database's tenant isolation (RLS, roles, keys, indexes).
     Doctor(doctor::Args),
+    /// Report the statements that reached the database without a tenant predicate
+    /// (from pg_stat_statements).
+    Audit(audit::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,5 +32,6 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Rewrite(args) => rewrite::run(args),
         Command::Doctor(args) => doctor::run(args),
+        Command::Audit(args) => audit::run(args),
     }
 }

@@ -6,6 +6,7 @@
 //! `tenantry-migration` make the database refuse what the app layer might miss.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod audit;
 pub mod catalog;
 mod connection;
 pub mod doctor;

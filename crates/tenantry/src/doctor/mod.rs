@@ -152,5 +152,16 @@ pub async fn run<C: ConnectionTrait>(db: &C, options: &DoctorOptions) -> Result<
     if let Some(registry) = &options.registry {
         findings.extend(registry::check(db, registry, &options.tenant_columns).await?);
     }
+    if catalog::extension_installed(db, "pg_stat_statements").await? {
+        findings.push(Finding::new(
+            Severity::Notice,
+            Check::AuditAvailable,
+            "pg_stat_statements",
+            "pg_stat_statements is installed: `tenantry audit` lists the statements that \
+             reached this database without a tenant predicate (a script, an admin path, a raw \
+             connection)",
+            None,
+        ));
+    }
     Ok(Report::new("postgres", Some(database), app_role, findings))
 }

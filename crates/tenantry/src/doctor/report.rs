@@ -96,6 +96,8 @@ pub enum Check {
     RoleChecksSkipped,
     /// The backend has no Row-Level Security: only the app layer protects tenants.
     AppLayerOnly,
+    /// `pg_stat_statements` is there: `tenantry audit` can report unscoped statements.
+    AuditAvailable,
 }
 
 impl Check {

@@ -106,7 +106,7 @@
 
 mod cache;
 mod planner;
-mod scope;
+pub(crate) mod scope;
 mod text;
 
 use std::sync::Arc;

@@ -16,8 +16,8 @@ pub use security::{
     sequences_with_privilege, table_privileges,
 };
 pub use tables::{
-    TenantTable, column_type, columns, current_database, owned_sequences, partitions, primary_key,
-    resolve, tenant_tables,
+    TenantTable, column_type, columns, current_database, extension_installed, owned_sequences,
+    partitions, primary_key, resolve, tenant_tables,
 };
 
 pub(super) use tables::relations;

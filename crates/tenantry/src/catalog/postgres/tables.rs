@@ -79,6 +79,17 @@ pub async fn current_database(db: &impl ConnectionTrait) -> Result<String> {
     get(row, "db")
 }
 
+/// Whether extension `name` is created in the current database.
+pub async fn extension_installed(db: &impl ConnectionTrait, name: &str) -> Result<bool> {
+    let rows = query_with(
+        db,
+        "SELECT 1 AS one FROM pg_catalog.pg_extension WHERE extname = $1",
+        vec![name.into()],
+    )
+    .await?;
+    Ok(!rows.is_empty())
+}
+
 /// Every table, view, materialized view and foreign table outside the system schemas (not
 /// partitions), with its columns named like one of `columns` and their types.
 pub(in crate::catalog) async fn relations(
