@@ -26,28 +26,13 @@ use criterion::{
 use futures_util::TryStreamExt;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use tenantry::placement::Placement;
-use tenantry_benches::{full_run, note};
+use tenantry_benches::{exec, full_run, note, runtime};
 use tenantry_migration::{MoveOptions, MoveReport, Provisioner};
 use tenantry_tests::{TestDb, both_servers, pg_admin_url, pg2_admin_url, url_on};
-use tokio::runtime::Runtime;
 use uuid::Uuid;
 
 /// The scoped tables, parents first.
 const TABLES: [&str; 3] = ["customers", "orders", "order_items"];
-
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn exec(db: &impl ConnectionTrait, sql: &str) {
-    db.execute_unprepared(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
 
 async fn pool(url: &str) -> DatabaseConnection {
     let mut options = ConnectOptions::new(url.to_owned());
@@ -94,13 +79,7 @@ impl Bench {
             .unwrap()
             .try_get_by_index::<i32>(0)
             .unwrap();
-        let provisioner =
-            Provisioner::builder::<migration::TenantMigrator, migration::TenantDatabaseMigrator>()
-                .reference_tables(&migration::REFERENCE_TABLES)
-                .app_role(db.app_role.clone())
-                .connect(&db.owner_url, both_servers())
-                .await
-                .unwrap();
+        let provisioner = db.provisioner(both_servers()).await;
         let bench = Bench {
             db,
             provisioner,

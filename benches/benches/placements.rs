@@ -22,17 +22,9 @@ use tenantry_benches::data::{BenchDb, PoolSpec};
 use tenantry_benches::paired::{drive, note_paired};
 use tenantry_benches::placed::{connections_of, directory, schema_copy, silo};
 use tenantry_benches::request::{Rng, Target, Workload};
-use tenantry_benches::{full_run, note, registry};
+use tenantry_benches::{full_run, note, registry, runtime};
 use tenantry_migration::Provisioner;
 use tokio::runtime::Runtime;
-
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 /// `url` with its user replaced by `user` and its database by `db`.
 fn as_user(url: &str, user: &str, db: &str) -> String {

@@ -35,25 +35,10 @@ use sea_orm_migration::MigratorTrait;
 use tenantry::placement::{
     Directory, MemoryDirectory, Placement, Servers, TenantRecord, TenantState,
 };
-use tenantry_benches::{full_run, note};
+use tenantry_benches::{exec, full_run, note, runtime};
 use tenantry_migration::{RunOptions, Runner};
 use tenantry_tests::TestDb;
-use tokio::runtime::Runtime;
 use uuid::Uuid;
-
-fn runtime() -> Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
-async fn exec(db: &impl ConnectionTrait, sql: &str) {
-    db.execute_unprepared(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
 
 async fn pool(url: &str, size: u32) -> DatabaseConnection {
     let mut options = ConnectOptions::new(url.to_owned());

@@ -30,6 +30,22 @@ pub fn criterion_config(measurement_secs: u64) -> criterion::Criterion {
         .without_plots()
 }
 
+/// The benches' runtime: two worker threads, as many as the machine's cores.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Runs SQL, panicking with the statement on failure.
+pub async fn exec(db: &impl sea_orm::ConnectionTrait, sql: &str) {
+    db.execute_unprepared(sql)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
 /// Writes a note (an `EXPLAIN` plan, a dataset size) where `scripts/bench-report` picks it
 /// up: `$TENANTRY_BENCH_NOTES/<name>.txt` when that variable is set; always echoed.
 #[allow(clippy::print_stdout, reason = "benchmark output")]

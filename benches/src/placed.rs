@@ -11,15 +11,10 @@ use tenantry_tests::TestDb;
 use uuid::Uuid;
 
 use crate::data::BenchDb;
+use crate::exec;
 
 /// The scoped tables the requests read, parents first.
 const TABLES: [&str; 2] = ["customers", "orders"];
-
-async fn exec(db: &impl ConnectionTrait, sql: &str) {
-    db.execute_unprepared(sql)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
 
 /// Copies tenant `tenant`'s customers and orders into schema `schema` of the benchmark
 /// database (as the superuser), with the same indexes, Row-Level Security and grants.

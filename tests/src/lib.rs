@@ -81,6 +81,47 @@ pub fn app_servers(role: &str) -> tenantry::placement::Servers {
         .unwrap()
 }
 
+/// A customer named `name` (a unique email under `tenant`'s domain) with one open order of
+/// `quantity` × `product` at 1.50, written through `txn` (a tenant transaction fills the
+/// tenant column); returns the customer and the order.
+pub async fn customer_with_order(
+    txn: &impl ConnectionTrait,
+    tenant: uuid::Uuid,
+    name: &str,
+    product: i32,
+    quantity: i32,
+) -> (entity::customers::Model, entity::orders::Model) {
+    use sea_orm::{ActiveModelTrait, Set};
+    let customer = entity::customers::ActiveModel {
+        name: Set(name.to_owned()),
+        email: Set(format!("{name}-{}@{tenant}.test", uuid::Uuid::new_v4())),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .unwrap();
+    let order = entity::orders::ActiveModel {
+        customer_id: Set(customer.id),
+        status: Set("open".into()),
+        total: Set(rust_decimal::Decimal::new(1500, 2)),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .unwrap();
+    entity::order_items::ActiveModel {
+        order_id: Set(order.id),
+        product_id: Set(product),
+        quantity: Set(quantity),
+        unit_price: Set(rust_decimal::Decimal::new(150, 2)),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .unwrap();
+    (customer, order)
+}
+
 /// The MySQL admin URL in use.
 pub fn mysql_admin_url() -> String {
     std::env::var(MYSQL_URL_VAR).unwrap_or_else(|_| MYSQL_DEFAULT.to_owned())
@@ -353,6 +394,23 @@ impl TestDb {
         ))
         .await;
         ids
+    }
+
+    /// The reference app's provisioner on this database (its tenant migrations, reference
+    /// tables and app role), with `servers` for database placements.
+    pub async fn provisioner(
+        &self,
+        servers: tenantry::placement::Servers,
+    ) -> tenantry_migration::Provisioner {
+        tenantry_migration::Provisioner::builder::<
+            migration::TenantMigrator,
+            migration::TenantDatabaseMigrator,
+        >()
+        .reference_tables(&migration::REFERENCE_TABLES)
+        .app_role(self.app_role.clone())
+        .connect(&self.owner_url, servers)
+        .await
+        .unwrap()
     }
 
     /// Runs SQL as the owner, panicking with the statement on failure.

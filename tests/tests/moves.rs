@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use entity::{customers, order_items, orders};
+use entity::{customers, orders};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, Set, Statement,
 };
@@ -25,17 +25,13 @@ use tenantry::{Registry, TenantDatabase};
 use tenantry_migration::moves::MovePhase;
 use tenantry_migration::{MoveOptions, Provisioner};
 use tenantry_tests::{
-    TestDb, app_servers, both_servers, pg_admin_url, pg2_admin_url, pool_on, url_on,
+    TestDb, app_servers, both_servers, customer_with_order, pg_admin_url, pg2_admin_url, pool_on,
+    url_on,
 };
 use uuid::Uuid;
 
 async fn provisioner(db: &TestDb) -> Provisioner {
-    Provisioner::builder::<migration::TenantMigrator, migration::TenantDatabaseMigrator>()
-        .reference_tables(&migration::REFERENCE_TABLES)
-        .app_role(db.app_role.clone())
-        .connect(&db.owner_url, both_servers())
-        .await
-        .unwrap()
+    db.provisioner(both_servers()).await
 }
 
 /// The app: tenant transactions as the app role, following the directory.
@@ -116,33 +112,8 @@ async fn rows_in(db: &TestDb, placement: &Placement, tenant: Uuid) -> i64 {
 async fn fill(app: &TenantDatabase, tenant: Uuid, customers_n: usize, product: i32) {
     let txn = app.begin(tenant).await.unwrap();
     for i in 0..customers_n {
-        let c = customers::ActiveModel {
-            name: Set(format!("c{i}")),
-            email: Set(format!("c{i}-{}@{tenant}.test", Uuid::new_v4())),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .unwrap();
-        let o = orders::ActiveModel {
-            customer_id: Set(c.id),
-            status: Set("open".into()),
-            total: Set(rust_decimal::Decimal::new(1500, 2)),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .unwrap();
-        order_items::ActiveModel {
-            order_id: Set(o.id),
-            product_id: Set(product),
-            quantity: Set(i32::try_from(i).unwrap() + 1),
-            unit_price: Set(rust_decimal::Decimal::new(150, 2)),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .unwrap();
+        let quantity = i32::try_from(i).unwrap() + 1;
+        customer_with_order(&txn, tenant, &format!("c{i}"), product, quantity).await;
     }
     txn.commit().await.unwrap();
 }

@@ -27,15 +27,8 @@ fn second_server_url(user: &str) -> String {
 }
 
 async fn provisioner(db: &TestDb) -> Provisioner {
-    Provisioner::builder::<migration::TenantMigrator, migration::TenantDatabaseMigrator>()
-        .reference_tables(&migration::REFERENCE_TABLES)
-        .app_role(db.app_role.clone())
-        .connect(
-            &db.owner_url,
-            Servers::new().with("silo", &pg2_admin_url()).unwrap(),
-        )
+    db.provisioner(Servers::new().with("silo", &pg2_admin_url()).unwrap())
         .await
-        .unwrap()
 }
 
 async fn count(conn: &DatabaseConnection, sql: &str) -> i64 {

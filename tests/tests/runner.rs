@@ -35,13 +35,7 @@ struct Fleet {
 async fn fleet() -> Fleet {
     let db = TestDb::postgres().await;
     db.migrate().await;
-    let provisioner =
-        Provisioner::builder::<migration::TenantMigrator, migration::TenantDatabaseMigrator>()
-            .reference_tables(&migration::REFERENCE_TABLES)
-            .app_role(db.app_role.clone())
-            .connect(&db.owner_url, both_servers())
-            .await
-            .unwrap();
+    let provisioner = db.provisioner(both_servers()).await;
     let tenants = db.add_tenants(SCHEMAS + 4).await;
     let mut schemas = Vec::new();
     for (i, t) in tenants.iter().take(SCHEMAS).enumerate() {

@@ -11,10 +11,8 @@
 //! analysed, 2 when the audit could not run (bad URL, no `pg_stat_statements`: the message
 //! says how to enable it). The report goes to stdout; errors to stderr.
 
-use std::io::Write;
 use std::process::ExitCode;
 
-use sea_orm::{ConnectOptions, Database};
 use tenantry::audit::{self, AuditOptions};
 
 /// Output format.
@@ -56,31 +54,12 @@ pub(crate) struct Args {
 
 /// Runs `tenantry audit`.
 pub(crate) fn run(args: Args) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("tenantry audit: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    runtime.block_on(run_async(args))
+    crate::live::block_on("audit", run_async(args))
 }
 
 async fn run_async(args: Args) -> ExitCode {
-    let mut connect = ConnectOptions::new(args.database_url.clone());
-    connect
-        .max_connections(1)
-        .sqlx_logging(false)
-        .connect_timeout(std::time::Duration::from_secs(10));
-    let db = match Database::connect(connect).await {
-        Ok(db) => db,
-        Err(e) => {
-            eprintln!("tenantry audit: cannot connect to the database: {e}");
-            return ExitCode::from(2);
-        }
+    let Some(db) = crate::live::connect("audit", &args.database_url).await else {
+        return ExitCode::from(2);
     };
     let mut options = AuditOptions::default();
     for spec in args.tables {
@@ -113,13 +92,7 @@ async fn run_async(args: Args) -> ExitCode {
             serde_json::to_string_pretty(&report).unwrap_or_default()
         ),
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(output.as_bytes())
-        .and_then(|()| stdout.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("tenantry audit: cannot write the report: {e}");
+    if !crate::live::print("audit", &output) {
         return ExitCode::from(2);
     }
     if report.is_clean() {

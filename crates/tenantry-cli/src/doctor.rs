@@ -10,10 +10,8 @@
 //! could not run (bad URL, unreachable server, unreadable catalogue). The report goes to
 //! stdout; errors to stderr.
 
-use std::io::Write;
 use std::process::ExitCode;
 
-use sea_orm::{ConnectOptions, Database};
 use tenantry::doctor::{self, DoctorOptions};
 
 /// Output format.
@@ -47,31 +45,12 @@ pub(crate) struct Args {
 
 /// Runs `tenantry doctor`.
 pub(crate) fn run(args: Args) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("tenantry doctor: cannot start the async runtime: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    runtime.block_on(run_async(args))
+    crate::live::block_on("doctor", run_async(args))
 }
 
 async fn run_async(args: Args) -> ExitCode {
-    let mut connect = ConnectOptions::new(args.database_url.clone());
-    connect
-        .max_connections(1)
-        .sqlx_logging(false)
-        .connect_timeout(std::time::Duration::from_secs(10));
-    let db = match Database::connect(connect).await {
-        Ok(db) => db,
-        Err(e) => {
-            eprintln!("tenantry doctor: cannot connect to the database: {e}");
-            return ExitCode::from(2);
-        }
+    let Some(db) = crate::live::connect("doctor", &args.database_url).await else {
+        return ExitCode::from(2);
     };
     let mut options = DoctorOptions::new();
     if let Some(role) = args.app_role {
@@ -94,14 +73,7 @@ async fn run_async(args: Args) -> ExitCode {
         Format::Json => format!("{}\n", report.to_json()),
         Format::Sql => report.fix_script(),
     };
-    // A closed pipe (`| head`) is not an error worth a panic.
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout
-        .write_all(output.as_bytes())
-        .and_then(|()| stdout.flush())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("tenantry doctor: cannot write the report: {e}");
+    if !crate::live::print("doctor", &output) {
         return ExitCode::from(2);
     }
     if report.is_clean() {

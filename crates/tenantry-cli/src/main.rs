@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 mod audit;
 mod doctor;
+mod live;
 mod rewrite;
 
 /// tenantry: tenant isolation for SeaORM.

@@ -10,8 +10,8 @@ use std::process::Command;
 use entity::{customers, order_items, orders, products};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QuerySelect, Set, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    Set, Statement,
 };
 use tenantry::TenantDatabase;
 use tenantry::audit::{self, AuditOptions};
@@ -27,33 +27,7 @@ async fn exec(db: &impl ConnectionTrait, sql: &str) {
 /// The app's work for one tenant, through tenantry: many statement shapes.
 async fn workload(tdb: &TenantDatabase, tenant: Uuid, product: i32) {
     let txn = tdb.begin(tenant).await.unwrap();
-    let c = customers::ActiveModel {
-        name: Set("Ann".into()),
-        email: Set(format!("ann-{}@{tenant}.test", Uuid::new_v4())),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .unwrap();
-    let o = orders::ActiveModel {
-        customer_id: Set(c.id),
-        status: Set("open".into()),
-        total: Set(rust_decimal::Decimal::new(1250, 2)),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .unwrap();
-    order_items::ActiveModel {
-        order_id: Set(o.id),
-        product_id: Set(product),
-        quantity: Set(2),
-        unit_price: Set(rust_decimal::Decimal::new(150, 2)),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .unwrap();
+    let (c, o) = tenantry_tests::customer_with_order(&txn, tenant, "ann", product, 2).await;
     customers::Entity::find().all(&txn).await.unwrap();
     orders::Entity::find()
         .filter(orders::Column::Status.eq("open"))

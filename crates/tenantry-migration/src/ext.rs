@@ -211,6 +211,23 @@ fn is_postgres(manager: &SchemaManager<'_>) -> bool {
     manager.get_database_backend() == DbBackend::Postgres
 }
 
+/// Runs the statement `sql` makes for the tenant directory table (PostgreSQL only).
+async fn on_directory(
+    manager: &SchemaManager<'_>,
+    sql: impl FnOnce(&QualifiedName) -> String,
+) -> Result<()> {
+    if !is_postgres(manager) {
+        return Ok(());
+    }
+    let db = manager.get_connection();
+    let table = resolve(
+        db,
+        &QualifiedName::new(tenantry::placement::DIRECTORY_TABLE),
+    )
+    .await?;
+    run_all(db, &[sql(&table)]).await
+}
+
 #[async_trait]
 impl TenantMigrationExt for SchemaManager<'_> {
     async fn enable_tenant_isolation<T>(&self, table: T, column: &str) -> Result<()>
@@ -352,34 +369,13 @@ impl TenantMigrationExt for SchemaManager<'_> {
     }
 
     async fn grant_directory_read(&self, role: &str) -> Result<()> {
-        if !is_postgres(self) {
-            return Ok(());
-        }
-        let table = resolve(
-            self.get_connection(),
-            &QualifiedName::new(tenantry::placement::DIRECTORY_TABLE),
-        )
-        .await?;
-        run_all(
-            self.get_connection(),
-            &[policy::grant_table_read(role, &table)],
-        )
-        .await
+        on_directory(self, |table| policy::grant_table_read(role, table)).await
     }
 
     async fn revoke_directory_read(&self, role: &str) -> Result<()> {
-        if !is_postgres(self) {
-            return Ok(());
-        }
-        let table = resolve(
-            self.get_connection(),
-            &QualifiedName::new(tenantry::placement::DIRECTORY_TABLE),
-        )
-        .await?;
-        run_all(
-            self.get_connection(),
-            &[policy::revoke_table_access(role, &table, false)],
-        )
+        on_directory(self, |table| {
+            policy::revoke_table_access(role, table, false)
+        })
         .await
     }
 

@@ -10,7 +10,6 @@ use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tenantry::TenantDatabase;
 use tenantry::placement::{Placement, TableDirectory};
-use tenantry_migration::Provisioner;
 use tenantry_tests::{
     TestDb, app_servers, both_servers, pg_admin_url, pg2_admin_url, pool_on, url_on,
 };
@@ -100,13 +99,7 @@ async fn tenants_in_every_placement_see_only_their_rows() {
     }
     db.owner_exec("INSERT INTO products (sku, name, price) VALUES ('pen', 'Pen', 1.5)")
         .await;
-    let provisioner =
-        Provisioner::builder::<migration::TenantMigrator, migration::TenantDatabaseMigrator>()
-            .reference_tables(&migration::REFERENCE_TABLES)
-            .app_role(db.app_role.clone())
-            .connect(&db.owner_url, both_servers())
-            .await
-            .unwrap();
+    let provisioner = db.provisioner(both_servers()).await;
     let placements = [
         (shared, Placement::Shared),
         (

@@ -41,19 +41,25 @@ pub(crate) async fn run(
     report
 }
 
+/// A spinner prefixed `prefix`, and the progress callback that shows each table and counts
+/// its rows on it.
+fn counted(prefix: &str) -> (ProgressBar, impl Fn(&str, u64) + Sync + use<>) {
+    let bar = spinner();
+    bar.set_prefix(prefix.to_owned());
+    let shown = bar.clone();
+    (bar, move |table: &str, rows: u64| {
+        shown.set_message(table.to_owned());
+        shown.inc(rows);
+    })
+}
+
 pub(crate) async fn export(
     provisioner: &Provisioner,
     tenant: TenantId,
     out: &Path,
 ) -> Result<ExportManifest> {
-    let bar = spinner();
-    bar.set_prefix("export");
-    let manifest = provisioner
-        .export_tenant(tenant, out, &|table, rows| {
-            bar.set_message(table.to_owned());
-            bar.inc(rows);
-        })
-        .await;
+    let (bar, progress) = counted("export");
+    let manifest = provisioner.export_tenant(tenant, out, &progress).await;
     bar.finish_and_clear();
     manifest
 }
@@ -64,13 +70,9 @@ pub(crate) async fn import(
     from: &Path,
     placement: Option<Placement>,
 ) -> Result<ImportReport> {
-    let bar = spinner();
-    bar.set_prefix("import");
+    let (bar, progress) = counted("import");
     let report = provisioner
-        .import_tenant(tenant, from, placement, &|table, rows| {
-            bar.set_message(table.to_owned());
-            bar.inc(rows);
-        })
+        .import_tenant(tenant, from, placement, &progress)
         .await;
     bar.finish_and_clear();
     report
