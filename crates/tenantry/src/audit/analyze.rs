@@ -29,7 +29,6 @@ use sqlparser::ast::{
     TableFactor, TableObject, TableWithJoins, UnaryOperator, Update, UpdateTableFromKind, Value,
     Visit, Visitor,
 };
-use sqlparser::parser::Parser;
 
 use crate::registry::Registry;
 use crate::rewrite::scope::names::{Flavor, idents, resolve};
@@ -47,7 +46,11 @@ pub enum Analysis {
 
 /// Analyses one PostgreSQL statement text against `registry`'s scoped tables.
 pub fn analyse(sql: &str, registry: &Registry) -> Analysis {
-    let statements = match Parser::parse_sql(Flavor::Postgres.dialect(), sql) {
+    let statements = match Flavor::Postgres
+        .parser()
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_statements())
+    {
         Ok(s) => s,
         Err(e) => return Analysis::NotAnalysed(format!("the parser cannot read it: {e}")),
     };

@@ -11,7 +11,6 @@
 //!    a refusal.
 
 use sqlparser::ast::Statement as Ast;
-use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use crate::error::{Error, Result};
@@ -45,7 +44,8 @@ fn tokenize(flavor: Flavor, sql: &str) -> Result<Vec<TokenWithSpan>> {
 
 /// Parses `tokens` (of `sql`).
 fn parse(flavor: Flavor, sql: &str, tokens: Vec<TokenWithSpan>) -> Result<Vec<Ast>> {
-    Parser::new(flavor.dialect())
+    flavor
+        .parser()
         .with_tokens_with_locations(tokens)
         .parse_statements()
         .map_err(|e| parse_error(sql, e))

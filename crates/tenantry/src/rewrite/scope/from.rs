@@ -14,7 +14,6 @@ use sqlparser::ast::{
     Join, JoinConstraint, JoinOperator, Query, Spanned, Statement, TableAlias, TableFactor,
     TableWithJoins,
 };
-use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Span;
 
 use super::ctx::{Ctx, Pred, ident_text};
@@ -221,10 +220,15 @@ fn scope_factor(
 
 /// Parses a query built from printed AST pieces.
 pub(crate) fn parse_query(ctx: &Ctx<'_>, sql: &str) -> Result<Query> {
-    let parsed = Parser::parse_sql(ctx.flavor.dialect(), sql).map_err(|e| Error::Parse {
-        message: format!("re-reading a rewritten fragment: {e}"),
-        sql: sql.to_owned(),
-    })?;
+    let parsed = ctx
+        .flavor
+        .parser()
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_statements())
+        .map_err(|e| Error::Parse {
+            message: format!("re-reading a rewritten fragment: {e}"),
+            sql: sql.to_owned(),
+        })?;
     match parsed.into_iter().next() {
         Some(Statement::Query(q)) => Ok(*q),
         _ => Err(Error::Parse {

@@ -138,7 +138,7 @@ impl<'s> Source<'s> {
             starts.push(s);
         }
         self.starts = starts;
-        self.parser = Some(Parser::new(self.flavor.dialect()).with_tokens_with_locations(tokens));
+        self.parser = Some(self.flavor.parser().with_tokens_with_locations(tokens));
         self.at = 0;
         Ok(())
     }

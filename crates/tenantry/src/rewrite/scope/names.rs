@@ -32,6 +32,9 @@ pub(crate) enum Flavor {
     Sqlite,
 }
 
+/// The stack the parser keeps free before it grows a new segment.
+const PARSER_HEADROOM: usize = 1024 * 1024;
+
 static POSTGRES: PostgreSqlDialect = PostgreSqlDialect {};
 static MYSQL: MySqlDialect = MySqlDialect {};
 static SQLITE: SQLiteDialect = SQLiteDialect {};
@@ -67,6 +70,23 @@ impl Flavor {
             Self::MySql => &MYSQL,
             Self::Sqlite => &SQLITE,
         }
+    }
+
+    /// A parser for the dialect, with the depth limit set ([`crate::rewrite::PARSE_DEPTH`]).
+    ///
+    /// The parser grows its stack when it runs low (`sqlparser`'s `recursive-protection`); the
+    /// headroom it keeps before growing is raised to [`PARSER_HEADROOM`] once, because one
+    /// nesting level of a subquery takes more than the default 128 KiB of stack in an
+    /// unoptimised build, which then overflows a 2 MiB thread (a tokio worker's).
+    pub(crate) fn parser(self) -> sqlparser::parser::Parser<'static> {
+        static HEADROOM: std::sync::Once = std::sync::Once::new();
+        HEADROOM.call_once(|| {
+            if recursive::get_minimum_stack_size() < PARSER_HEADROOM {
+                recursive::set_minimum_stack_size(PARSER_HEADROOM);
+            }
+        });
+        sqlparser::parser::Parser::new(self.dialect())
+            .with_recursion_limit(crate::rewrite::PARSE_DEPTH)
     }
 
     /// The schema a table registered without one lives in, when the database has a fixed one.
