@@ -263,12 +263,7 @@ impl Rewriter {
     }
 }
 
-/// How deeply the parser lets expressions, subqueries and joins nest: deeper text is refused
-/// with [`Error::Parse`](crate::Error::Parse). It bounds the recursion of the parser and of
-/// every pass over the tree (the rewriter's, the read-back check's, the audit's), so that no
-/// statement can exhaust a thread's stack; 50 levels, as `sqlparser`'s default, are far more
-/// than any application's SQL (SeaORM nests a handful).
-pub const PARSE_DEPTH: usize = 50;
+pub use scope::names::PARSE_DEPTH;
 
 /// Scopes `stmt` to `tenant` without a cache (same result as [`Rewriter::rewrite`]).
 ///

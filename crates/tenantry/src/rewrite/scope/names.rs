@@ -32,6 +32,13 @@ pub(crate) enum Flavor {
     Sqlite,
 }
 
+/// How deeply the parser lets expressions, subqueries and joins nest: deeper text is refused
+/// with [`Error::Parse`](crate::Error::Parse). It bounds the recursion of the parser and of
+/// every pass over the tree (the rewriter's, the read-back check's, the audit's), so that no
+/// statement can exhaust a thread's stack; 50 levels, as `sqlparser`'s default, are far more
+/// than any application's SQL (SeaORM nests a handful).
+pub const PARSE_DEPTH: usize = 50;
+
 /// The stack the parser keeps free before it grows a new segment.
 const PARSER_HEADROOM: usize = 1024 * 1024;
 
@@ -72,7 +79,7 @@ impl Flavor {
         }
     }
 
-    /// A parser for the dialect, with the depth limit set ([`crate::rewrite::PARSE_DEPTH`]).
+    /// A parser for the dialect, with the depth limit set ([`PARSE_DEPTH`]).
     ///
     /// The parser grows its stack when it runs low (`sqlparser`'s `recursive-protection`); the
     /// headroom it keeps before growing is raised to [`PARSER_HEADROOM`] once, because one
@@ -85,8 +92,7 @@ impl Flavor {
                 recursive::set_minimum_stack_size(PARSER_HEADROOM);
             }
         });
-        sqlparser::parser::Parser::new(self.dialect())
-            .with_recursion_limit(crate::rewrite::PARSE_DEPTH)
+        sqlparser::parser::Parser::new(self.dialect()).with_recursion_limit(PARSE_DEPTH)
     }
 
     /// The schema a table registered without one lives in, when the database has a fixed one.
