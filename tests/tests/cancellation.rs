@@ -1,0 +1,258 @@
+//! Cancellation at every await point, on PostgreSQL through a pool of 2 connections: tenant
+//! transactions — begin, inserts, a select, a stream, a savepoint committed or rolled back,
+//! the closure form, commit or rollback — each dropped after a random short time, 1,500
+//! times (`TENANTRY_CANCEL_ROUNDS` for more). Afterwards no connection of the pool is inside
+//! a transaction or carries a tenant setting, every transaction whose commit returned `Ok`
+//! is there in full, and every other one is there in full or not at all.
+#![allow(clippy::unwrap_used)]
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DbBackend, Statement, StreamTrait, TransactionTrait,
+};
+use tenantry::{Registry, TenantDatabase};
+use tenantry_tests::TestDb;
+use uuid::Uuid;
+
+fn rounds() -> usize {
+    std::env::var("TENANTRY_CANCEL_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_500)
+}
+
+/// A small deterministic generator (no dependency, reproducible by seed).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn pg(sql: impl Into<String>) -> Statement {
+    Statement::from_string(DbBackend::Postgres, sql.into())
+}
+
+/// One transaction of `tenant` writing two rows marked `marker`; which steps it takes depends
+/// on `shape`. Returns `true` when its commit returned `Ok`.
+async fn transaction(tdb: &TenantDatabase, tenant: Uuid, marker: i64, shape: u64) -> bool {
+    if shape % 7 == 6 {
+        // The closure form.
+        return tdb
+            .transaction(tenant, |txn| {
+                Box::pin(async move {
+                    for half in 0..2 {
+                        txn.execute_raw(pg(format!(
+                            "INSERT INTO marks (marker, half) VALUES ({marker}, {half})"
+                        )))
+                        .await?;
+                    }
+                    Ok::<_, sea_orm::DbErr>(())
+                })
+            })
+            .await
+            .is_ok();
+    }
+    let Ok(txn) = tdb.begin(tenant).await else {
+        return false;
+    };
+    if txn
+        .execute_raw(pg(format!(
+            "INSERT INTO marks (marker, half) VALUES ({marker}, 0)"
+        )))
+        .await
+        .is_err()
+    {
+        return false;
+    }
+    match shape % 4 {
+        0 => {
+            let _ = txn.query_all_raw(pg("SELECT marker FROM marks")).await;
+        }
+        1 => {
+            if let Ok(mut rows) = txn.stream_raw(pg("SELECT marker FROM marks")).await {
+                while let Some(row) = rows.next().await {
+                    if row.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        2 => {
+            // A savepoint whose write is rolled back: it must never count.
+            if let Ok(sp) = txn.begin().await {
+                let _ = sp
+                    .execute_raw(pg(format!(
+                        "INSERT INTO marks (marker, half) VALUES ({marker}, 9)"
+                    )))
+                    .await;
+                let _ = sp.rollback().await;
+            }
+        }
+        _ => {
+            if let Ok(sp) = txn.begin().await {
+                let _ = sp.query_all_raw(pg("SELECT 1")).await;
+                let _ = sp.commit().await;
+            }
+        }
+    }
+    if txn
+        .execute_raw(pg(format!(
+            "INSERT INTO marks (marker, half) VALUES ({marker}, 1)"
+        )))
+        .await
+        .is_err()
+    {
+        return false;
+    }
+    if shape % 5 == 4 {
+        let _ = txn.rollback().await;
+        return false;
+    }
+    txn.commit().await.is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelled_transactions_leave_nothing_behind_and_lose_nothing_acknowledged() {
+    let db = TestDb::postgres().await;
+    db.owner_exec(
+        "CREATE TABLE marks (id bigserial PRIMARY KEY, tenant_id uuid NOT NULL, \
+         marker bigint NOT NULL, half int NOT NULL)",
+    )
+    .await;
+    db.owner_exec(&format!(
+        "GRANT SELECT, INSERT ON marks TO \"{0}\"; GRANT USAGE ON SEQUENCE marks_id_seq TO \"{0}\"",
+        db.app_role
+    ))
+    .await;
+    let mut options = ConnectOptions::new(db.app_url.clone());
+    options
+        .max_connections(2)
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    let pool = Database::connect(options).await.unwrap();
+    let tdb = TenantDatabase::new(pool.clone())
+        .with_registry(Registry::new().table("marks", "tenant_id"));
+    let tenants = [Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4()];
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut acknowledged = Vec::new();
+    let mut attempted = 0_i64;
+    for round in 0..rounds() {
+        let marker = round as i64;
+        attempted += 1;
+        let tenant = tenants[(rng.next() % 3) as usize];
+        let shape = rng.next();
+        // From cancelled at once to long enough to finish.
+        let budget = Duration::from_micros(rng.next() % 6_000);
+        let done = tokio::time::timeout(budget, transaction(&tdb, tenant, marker, shape)).await;
+        if let Ok(true) = done {
+            acknowledged.push((marker, tenant));
+        }
+    }
+
+    // Every connection of the pool, held at once: none inside a transaction, none carrying
+    // a tenant.
+    let sqlx_pool = pool.get_postgres_connection_pool();
+    // (The check itself tells an open transaction: shown once on a connection left in one.)
+    {
+        use sea_orm::sqlx::Row;
+        let mut conn = sqlx_pool.acquire().await.unwrap();
+        sea_orm::sqlx::raw_sql("BEGIN; SELECT 1")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let row = sea_orm::sqlx::raw_sql("SELECT now() <> statement_timestamp()")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert!(
+            row.get::<bool, _>(0),
+            "the check must see an open transaction"
+        );
+        sea_orm::sqlx::raw_sql("ROLLBACK")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+    }
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        held.push(sqlx_pool.acquire().await.unwrap());
+    }
+    for conn in &mut held {
+        // A simple query: outside a transaction its implicit one starts with it, so now()
+        // equals statement_timestamp(); inside an open one, now() is that one's start.
+        use sea_orm::sqlx::Row;
+        let row = sea_orm::sqlx::raw_sql(
+            "SELECT coalesce(current_setting('tenantry.tenant_id', true), ''), \
+             now() <> statement_timestamp()",
+        )
+        .fetch_one(&mut **conn)
+        .await
+        .unwrap();
+        let (setting, in_txn): (String, bool) = (row.get(0), row.get(1));
+        assert_eq!(setting, "", "a pooled connection carries a tenant");
+        assert!(!in_txn, "a pooled connection is inside a transaction");
+    }
+    drop(held);
+    let open: i64 = db
+        .admin
+        .query_one_raw(pg(format!(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND usename = '{}' \
+             AND state LIKE 'idle in transaction%'",
+            db.name, db.app_role
+        )))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap();
+    assert_eq!(open, 0);
+
+    // All or nothing per transaction; every acknowledged one in full, under its tenant; a
+    // rolled-back savepoint's row never.
+    let rows = db
+        .admin
+        .query_all_raw(pg(
+            "SELECT marker, count(*) FILTER (WHERE half IN (0, 1)) AS halves, \
+               count(*) FILTER (WHERE half = 9) AS savepoint, min(tenant_id::text) AS t, \
+               max(tenant_id::text) AS u FROM marks GROUP BY marker",
+        ))
+        .await
+        .unwrap();
+    let mut committed = std::collections::HashMap::new();
+    for r in &rows {
+        let marker: i64 = r.try_get("", "marker").unwrap();
+        let halves: i64 = r.try_get("", "halves").unwrap();
+        let savepoint: i64 = r.try_get("", "savepoint").unwrap();
+        let (t, u): (String, String) = (r.try_get("", "t").unwrap(), r.try_get("", "u").unwrap());
+        assert_eq!(halves, 2, "marker {marker}: a half-applied transaction");
+        assert_eq!(
+            savepoint, 0,
+            "marker {marker}: a rolled-back savepoint's row stayed"
+        );
+        assert_eq!(t, u, "marker {marker}: rows under two tenants");
+        committed.insert(marker, t);
+    }
+    for (marker, tenant) in &acknowledged {
+        assert_eq!(
+            committed.get(marker),
+            Some(&tenant.to_string()),
+            "marker {marker}: acknowledged, then missing"
+        );
+    }
+    assert!(
+        acknowledged.len() > 50 && (acknowledged.len() as i64) < attempted,
+        "the budgets must both cancel and let finish: {} of {attempted} acknowledged",
+        acknowledged.len()
+    );
+    // The pool still serves.
+    let txn = pool.begin().await.unwrap();
+    txn.query_all_raw(pg("SELECT 1")).await.unwrap();
+    txn.commit().await.unwrap();
+}
