@@ -122,6 +122,48 @@ pub async fn customer_with_order(
     (customer, order)
 }
 
+/// Holds every connection of `pool` (of `size`, PostgreSQL) at once and asserts that none is
+/// inside a transaction or carries a tenant setting (`setting`); first shows on one
+/// connection that the check sees an open transaction.
+pub async fn assert_pool_clean(pool: &DatabaseConnection, size: u32, setting: &str) {
+    use sea_orm::sqlx::{Row, raw_sql};
+    // A simple query: outside a transaction its implicit one starts with it, so now() equals
+    // statement_timestamp(); inside an open one, now() is that one's start.
+    let probe = format!(
+        "SELECT coalesce(current_setting('{setting}', true), ''), now() <> statement_timestamp()"
+    );
+    let sqlx_pool = pool.get_postgres_connection_pool();
+    {
+        let mut conn = sqlx_pool.acquire().await.unwrap();
+        raw_sql("BEGIN; SELECT 1")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let row = raw_sql(sea_orm::sqlx::AssertSqlSafe(probe.clone()))
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert!(
+            row.get::<bool, _>(1),
+            "the check must see an open transaction"
+        );
+        raw_sql("ROLLBACK").execute(&mut *conn).await.unwrap();
+    }
+    let mut held = Vec::new();
+    for _ in 0..size {
+        held.push(sqlx_pool.acquire().await.unwrap());
+    }
+    for conn in &mut held {
+        let row = raw_sql(sea_orm::sqlx::AssertSqlSafe(probe.clone()))
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        let (tenant, in_txn): (String, bool) = (row.get(0), row.get(1));
+        assert_eq!(tenant, "", "a pooled connection carries a tenant");
+        assert!(!in_txn, "a pooled connection is inside a transaction");
+    }
+}
+
 /// The MySQL admin URL in use.
 pub fn mysql_admin_url() -> String {
     std::env::var(MYSQL_URL_VAR).unwrap_or_else(|_| MYSQL_DEFAULT.to_owned())

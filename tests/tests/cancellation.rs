@@ -158,48 +158,7 @@ async fn cancelled_transactions_leave_nothing_behind_and_lose_nothing_acknowledg
 
     // Every connection of the pool, held at once: none inside a transaction, none carrying
     // a tenant.
-    let sqlx_pool = pool.get_postgres_connection_pool();
-    // (The check itself tells an open transaction: shown once on a connection left in one.)
-    {
-        use sea_orm::sqlx::Row;
-        let mut conn = sqlx_pool.acquire().await.unwrap();
-        sea_orm::sqlx::raw_sql("BEGIN; SELECT 1")
-            .execute(&mut *conn)
-            .await
-            .unwrap();
-        let row = sea_orm::sqlx::raw_sql("SELECT now() <> statement_timestamp()")
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
-        assert!(
-            row.get::<bool, _>(0),
-            "the check must see an open transaction"
-        );
-        sea_orm::sqlx::raw_sql("ROLLBACK")
-            .execute(&mut *conn)
-            .await
-            .unwrap();
-    }
-    let mut held = Vec::new();
-    for _ in 0..2 {
-        held.push(sqlx_pool.acquire().await.unwrap());
-    }
-    for conn in &mut held {
-        // A simple query: outside a transaction its implicit one starts with it, so now()
-        // equals statement_timestamp(); inside an open one, now() is that one's start.
-        use sea_orm::sqlx::Row;
-        let row = sea_orm::sqlx::raw_sql(
-            "SELECT coalesce(current_setting('tenantry.tenant_id', true), ''), \
-             now() <> statement_timestamp()",
-        )
-        .fetch_one(&mut **conn)
-        .await
-        .unwrap();
-        let (setting, in_txn): (String, bool) = (row.get(0), row.get(1));
-        assert_eq!(setting, "", "a pooled connection carries a tenant");
-        assert!(!in_txn, "a pooled connection is inside a transaction");
-    }
-    drop(held);
+    tenantry_tests::assert_pool_clean(&pool, 2, "tenantry.tenant_id").await;
     let open: i64 = db
         .admin
         .query_one_raw(pg(format!(
