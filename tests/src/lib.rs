@@ -122,6 +122,132 @@ pub async fn customer_with_order(
     (customer, order)
 }
 
+/// Helpers of the fault suites: a table of marked rows, what was stored, the app role's
+/// sessions, the second server's cluster.
+pub mod faults {
+    use std::collections::HashMap;
+
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    use super::TestDb;
+
+    fn pg(sql: impl Into<String>) -> Statement {
+        Statement::from_string(DbBackend::Postgres, sql.into())
+    }
+
+    /// Creates `marks (id, tenant_id, marker, half)`, which the app role may read and write.
+    pub async fn marks_table(db: &TestDb) {
+        db.owner_exec(
+            "CREATE TABLE marks (id bigserial PRIMARY KEY, tenant_id uuid NOT NULL, \
+             marker bigint NOT NULL, half int NOT NULL)",
+        )
+        .await;
+        db.owner_exec(&format!(
+            "GRANT SELECT, INSERT ON marks TO \"{0}\"; GRANT USAGE ON SEQUENCE marks_id_seq TO \"{0}\"",
+            db.app_role
+        ))
+        .await;
+    }
+
+    /// The stored transactions of `marks`: marker → tenant, asserting that each has exactly
+    /// `halves` rows with `half` 0 and 1 (nothing applied by halves), all under one tenant,
+    /// and no row with `half` 9 (a rolled-back savepoint's).
+    pub async fn stored_marks(db: &TestDb, halves: i64) -> HashMap<i64, String> {
+        let rows = db
+            .admin
+            .query_all_raw(pg(
+                "SELECT marker, count(*) FILTER (WHERE half IN (0, 1)) AS n, \
+                   count(*) FILTER (WHERE half = 9) AS savepoint, \
+                   min(tenant_id::text) AS t, max(tenant_id::text) AS u \
+                 FROM marks GROUP BY marker",
+            ))
+            .await
+            .unwrap();
+        let mut stored = HashMap::new();
+        for r in &rows {
+            let marker: i64 = r.try_get("", "marker").unwrap();
+            let n: i64 = r.try_get("", "n").unwrap();
+            let savepoint: i64 = r.try_get("", "savepoint").unwrap();
+            let (t, u): (String, String) =
+                (r.try_get("", "t").unwrap(), r.try_get("", "u").unwrap());
+            assert_eq!(n, halves, "marker {marker}: half a transaction");
+            assert_eq!(
+                savepoint, 0,
+                "marker {marker}: a rolled-back savepoint's row stayed"
+            );
+            assert_eq!(t, u, "marker {marker}: rows under two tenants");
+            stored.insert(marker, t);
+        }
+        stored
+    }
+
+    /// Asserts that every `(marker, tenant)` acknowledged is stored under that tenant.
+    pub fn assert_acknowledged(stored: &HashMap<i64, String>, acknowledged: &[(i64, uuid::Uuid)]) {
+        for (marker, tenant) in acknowledged {
+            assert_eq!(
+                stored.get(marker),
+                Some(&tenant.to_string()),
+                "marker {marker}: acknowledged, then missing"
+            );
+        }
+    }
+
+    /// Sessions of the app role on the test database (`state` a `LIKE` pattern, `%` for all).
+    pub async fn app_sessions(db: &TestDb, state: &str) -> i64 {
+        db.admin
+            .query_one_raw(pg(format!(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND usename = '{}' \
+                 AND coalesce(state, '') LIKE '{state}'",
+                db.name, db.app_role
+            )))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index(0)
+            .unwrap()
+    }
+
+    /// Waits (up to 10 s) until no session of the app role is inside a transaction.
+    pub async fn nothing_left_open(db: &TestDb) {
+        let started = std::time::Instant::now();
+        loop {
+            let open = app_sessions(db, "idle in transaction%").await;
+            if open == 0 {
+                return;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(10),
+                "{open} left in a transaction"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Runs `pg_ctlcluster … tenants ACTION` on the second server's cluster (`stop` and
+    /// `restart` in fast mode).
+    pub fn second_cluster(action: &str) {
+        let version = std::fs::read_dir("/etc/postgresql")
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .max_by_key(|v| v.parse::<u32>().unwrap_or(0))
+            .unwrap();
+        let mut args = vec![
+            "--skip-systemctl-redirect",
+            version.as_str(),
+            "tenants",
+            action,
+        ];
+        if action != "start" {
+            args.extend(["-m", "fast"]);
+        }
+        let status = std::process::Command::new("pg_ctlcluster")
+            .args(&args)
+            .status()
+            .unwrap();
+        assert!(status.success(), "pg_ctlcluster {action} failed");
+    }
+}
+
 /// Holds every connection of `pool` (of `size`, PostgreSQL) at once and asserts that none is
 /// inside a transaction or carries a tenant setting (`setting`); first shows on one
 /// connection that the check sees an open transaction.

@@ -13,7 +13,7 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DbBackend, Statement, StreamTrait, TransactionTrait,
 };
 use tenantry::{Registry, TenantDatabase};
-use tenantry_tests::TestDb;
+use tenantry_tests::{TestDb, faults};
 use uuid::Uuid;
 
 fn rounds() -> usize {
@@ -121,16 +121,7 @@ async fn transaction(tdb: &TenantDatabase, tenant: Uuid, marker: i64, shape: u64
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancelled_transactions_leave_nothing_behind_and_lose_nothing_acknowledged() {
     let db = TestDb::postgres().await;
-    db.owner_exec(
-        "CREATE TABLE marks (id bigserial PRIMARY KEY, tenant_id uuid NOT NULL, \
-         marker bigint NOT NULL, half int NOT NULL)",
-    )
-    .await;
-    db.owner_exec(&format!(
-        "GRANT SELECT, INSERT ON marks TO \"{0}\"; GRANT USAGE ON SEQUENCE marks_id_seq TO \"{0}\"",
-        db.app_role
-    ))
-    .await;
+    faults::marks_table(&db).await;
     let mut options = ConnectOptions::new(db.app_url.clone());
     options
         .max_connections(2)
@@ -159,52 +150,12 @@ async fn cancelled_transactions_leave_nothing_behind_and_lose_nothing_acknowledg
     // Every connection of the pool, held at once: none inside a transaction, none carrying
     // a tenant.
     tenantry_tests::assert_pool_clean(&pool, 2, "tenantry.tenant_id").await;
-    let open: i64 = db
-        .admin
-        .query_one_raw(pg(format!(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND usename = '{}' \
-             AND state LIKE 'idle in transaction%'",
-            db.name, db.app_role
-        )))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index(0)
-        .unwrap();
-    assert_eq!(open, 0);
+    assert_eq!(faults::app_sessions(&db, "idle in transaction%").await, 0);
 
     // All or nothing per transaction; every acknowledged one in full, under its tenant; a
     // rolled-back savepoint's row never.
-    let rows = db
-        .admin
-        .query_all_raw(pg(
-            "SELECT marker, count(*) FILTER (WHERE half IN (0, 1)) AS halves, \
-               count(*) FILTER (WHERE half = 9) AS savepoint, min(tenant_id::text) AS t, \
-               max(tenant_id::text) AS u FROM marks GROUP BY marker",
-        ))
-        .await
-        .unwrap();
-    let mut committed = std::collections::HashMap::new();
-    for r in &rows {
-        let marker: i64 = r.try_get("", "marker").unwrap();
-        let halves: i64 = r.try_get("", "halves").unwrap();
-        let savepoint: i64 = r.try_get("", "savepoint").unwrap();
-        let (t, u): (String, String) = (r.try_get("", "t").unwrap(), r.try_get("", "u").unwrap());
-        assert_eq!(halves, 2, "marker {marker}: a half-applied transaction");
-        assert_eq!(
-            savepoint, 0,
-            "marker {marker}: a rolled-back savepoint's row stayed"
-        );
-        assert_eq!(t, u, "marker {marker}: rows under two tenants");
-        committed.insert(marker, t);
-    }
-    for (marker, tenant) in &acknowledged {
-        assert_eq!(
-            committed.get(marker),
-            Some(&tenant.to_string()),
-            "marker {marker}: acknowledged, then missing"
-        );
-    }
+    let stored = faults::stored_marks(&db, 2).await;
+    faults::assert_acknowledged(&stored, &acknowledged);
     assert!(
         acknowledged.len() > 50 && (acknowledged.len() as i64) < attempted,
         "the budgets must both cancel and let finish: {} of {attempted} acknowledged",

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend, Statement};
 use tenantry::{Registry, TenantDatabase};
-use tenantry_tests::{TestDb, assert_pool_clean};
+use tenantry_tests::{TestDb, assert_pool_clean, faults};
 use uuid::Uuid;
 
 const WORKERS: usize = 4;
@@ -25,16 +25,7 @@ fn pg(sql: impl Into<String>) -> Statement {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_connections_lose_nothing_acknowledged_and_leave_no_state() {
     let db = TestDb::postgres().await;
-    db.owner_exec(
-        "CREATE TABLE marks (id bigserial PRIMARY KEY, tenant_id uuid NOT NULL, \
-         marker bigint NOT NULL, half int NOT NULL)",
-    )
-    .await;
-    db.owner_exec(&format!(
-        "GRANT SELECT, INSERT ON marks TO \"{0}\"; GRANT USAGE ON SEQUENCE marks_id_seq TO \"{0}\"",
-        db.app_role
-    ))
-    .await;
+    faults::marks_table(&db).await;
     let mut options = ConnectOptions::new(db.app_url.clone());
     options
         .max_connections(WORKERS as u32)
@@ -103,33 +94,12 @@ async fn killed_connections_lose_nothing_acknowledged_and_leave_no_state() {
     let killed = killer.await.unwrap();
     assert!(killed > 10, "the killer must have hit backends: {killed}");
 
-    let rows = db
-        .admin
-        .query_all_raw(pg(
-            "SELECT marker, count(*) AS n, min(tenant_id::text) AS t, max(tenant_id::text) AS u \
-             FROM marks GROUP BY marker",
-        ))
-        .await
-        .unwrap();
-    let mut stored = std::collections::HashMap::new();
-    for r in &rows {
-        let marker: i64 = r.try_get("", "marker").unwrap();
-        let n: i64 = r.try_get("", "n").unwrap();
-        let (t, u): (String, String) = (r.try_get("", "t").unwrap(), r.try_get("", "u").unwrap());
-        assert_eq!(n, 2, "marker {marker}: half a transaction");
-        assert_eq!(t, u, "marker {marker}: rows under two tenants");
-        stored.insert(marker, t);
-    }
+    let stored = faults::stored_marks(&db, 2).await;
     let mut acknowledged_total = 0;
     for (tenant, acknowledged) in &results {
         acknowledged_total += acknowledged.len();
-        for marker in acknowledged {
-            assert_eq!(
-                stored.get(marker),
-                Some(&tenant.to_string()),
-                "marker {marker}: acknowledged, then missing"
-            );
-        }
+        let acknowledged: Vec<(i64, Uuid)> = acknowledged.iter().map(|m| (*m, *tenant)).collect();
+        faults::assert_acknowledged(&stored, &acknowledged);
     }
     assert!(
         acknowledged_total < WORKERS * PER_WORKER,

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend, Statement};
 use tenantry::{Registry, TenantDatabase};
-use tenantry_tests::{TestDb, assert_pool_clean};
+use tenantry_tests::{TestDb, assert_pool_clean, faults};
 use uuid::Uuid;
 
 const WORKERS: usize = 8;
@@ -21,40 +21,10 @@ fn pg(sql: impl Into<String>) -> Statement {
     Statement::from_string(DbBackend::Postgres, sql.into())
 }
 
-/// The cluster of the second server (`scripts/servers` names it `tenants`).
-fn restart_second_server() {
-    let version = std::fs::read_dir("/etc/postgresql")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .max_by_key(|v| v.parse::<u32>().unwrap_or(0))
-        .unwrap();
-    let status = std::process::Command::new("pg_ctlcluster")
-        .args([
-            "--skip-systemctl-redirect",
-            &version,
-            "tenants",
-            "restart",
-            "-m",
-            "fast",
-        ])
-        .status()
-        .unwrap();
-    assert!(status.success(), "pg_ctlcluster restart failed");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_under_load_loses_nothing_acknowledged() {
     let db = TestDb::postgres_second_server().await;
-    db.owner_exec(
-        "CREATE TABLE marks (id bigserial PRIMARY KEY, tenant_id uuid NOT NULL, \
-         marker bigint NOT NULL, half int NOT NULL)",
-    )
-    .await;
-    db.owner_exec(&format!(
-        "GRANT SELECT, INSERT ON marks TO \"{0}\"; GRANT USAGE ON SEQUENCE marks_id_seq TO \"{0}\"",
-        db.app_role
-    ))
-    .await;
+    faults::marks_table(&db).await;
     let mut options = ConnectOptions::new(db.app_url.clone());
     options
         .max_connections(4)
@@ -106,7 +76,7 @@ async fn a_restart_under_load_loses_nothing_acknowledged() {
         }));
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    tokio::task::spawn_blocking(restart_second_server)
+    tokio::task::spawn_blocking(|| faults::second_cluster("restart"))
         .await
         .unwrap();
     // Once the server is back, each worker must commit again on its own.
@@ -123,31 +93,10 @@ async fn a_restart_under_load_loses_nothing_acknowledged() {
     let failed: usize = results.iter().map(|r| r.2).sum();
     assert!(failed > 0, "the restart must have failed some transactions");
 
-    let rows = db
-        .admin
-        .query_all_raw(pg(
-            "SELECT marker, count(*) AS n, min(tenant_id::text) AS t, max(tenant_id::text) AS u \
-             FROM marks GROUP BY marker",
-        ))
-        .await
-        .unwrap();
-    let mut stored = std::collections::HashMap::new();
-    for r in &rows {
-        let marker: i64 = r.try_get("", "marker").unwrap();
-        let n: i64 = r.try_get("", "n").unwrap();
-        let (t, u): (String, String) = (r.try_get("", "t").unwrap(), r.try_get("", "u").unwrap());
-        assert_eq!(n, 2, "marker {marker}: half a transaction");
-        assert_eq!(t, u, "marker {marker}: rows under two tenants");
-        stored.insert(marker, t);
-    }
+    let stored = faults::stored_marks(&db, 2).await;
     for (tenant, acknowledged, _) in &results {
-        for marker in acknowledged {
-            assert_eq!(
-                stored.get(marker),
-                Some(&tenant.to_string()),
-                "marker {marker}: acknowledged, then missing"
-            );
-        }
+        let acknowledged: Vec<(i64, Uuid)> = acknowledged.iter().map(|m| (*m, *tenant)).collect();
+        faults::assert_acknowledged(&stored, &acknowledged);
     }
     assert_pool_clean(&pool, 4, "tenantry.tenant_id").await;
 }

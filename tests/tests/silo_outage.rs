@@ -13,30 +13,10 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use tenantry::TenantDatabase;
 use tenantry::placement::{Placement, ServerOptions, Servers, TableDirectory};
-use tenantry_tests::{TestDb, both_servers, pg_admin_url, pg2_admin_url, pool_on, url_as, url_on};
+use tenantry_tests::{
+    TestDb, both_servers, faults, pg_admin_url, pg2_admin_url, pool_on, url_as, url_on,
+};
 use uuid::Uuid;
-
-fn pg_ctl(action: &str) {
-    let version = std::fs::read_dir("/etc/postgresql")
-        .unwrap()
-        .filter_map(|e| e.ok()?.file_name().into_string().ok())
-        .max_by_key(|v| v.parse::<u32>().unwrap_or(0))
-        .unwrap();
-    let mut args = vec![
-        "--skip-systemctl-redirect",
-        version.as_str(),
-        "tenants",
-        action,
-    ];
-    if action == "stop" {
-        args.extend(["-m", "fast"]);
-    }
-    let status = std::process::Command::new("pg_ctlcluster")
-        .args(&args)
-        .status()
-        .unwrap();
-    assert!(status.success(), "pg_ctlcluster {action} failed");
-}
 
 async fn count(url: &str, sql: &str) -> i64 {
     let conn = pool_on(url).await;
@@ -131,12 +111,12 @@ async fn a_silo_server_outage_touches_only_its_tenants() {
         }));
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    tokio::task::spawn_blocking(|| pg_ctl("stop"))
+    tokio::task::spawn_blocking(|| faults::second_cluster("stop"))
         .await
         .unwrap();
     down.store(true, Ordering::Relaxed);
     tokio::time::sleep(Duration::from_secs(2)).await;
-    tokio::task::spawn_blocking(|| pg_ctl("start"))
+    tokio::task::spawn_blocking(|| faults::second_cluster("start"))
         .await
         .unwrap();
     back.store(true, Ordering::Relaxed);

@@ -21,7 +21,7 @@ use sea_orm::{
     QueryFilter, Set, Statement, TransactionTrait,
 };
 use tenantry::{Registry, TenantDatabase};
-use tenantry_tests::{TestDb, customer_with_order};
+use tenantry_tests::{TestDb, customer_with_order, faults};
 use uuid::Uuid;
 
 const WORKERS: u64 = 4;
@@ -130,23 +130,8 @@ async fn a_mixed_workload_stays_isolated_and_flat() {
         .unwrap()
         .try_get_by_index(0)
         .unwrap();
-    let app_connections = || async {
-        db.admin
-            .query_one_raw(Statement::from_string(
-                DbBackend::Postgres,
-                format!(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND usename = '{}'",
-                    db.name, db.app_role
-                ),
-            ))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get_by_index::<i64>(0)
-            .unwrap()
-    };
     // The test database's own connections of the app role, before the soak's pool.
-    let before = app_connections().await;
+    let before = faults::app_sessions(&db, "%").await;
     let mut options = ConnectOptions::new(db.app_url.clone());
     options.max_connections(4).sqlx_logging(false);
     let pool = Database::connect(options).await.unwrap();
@@ -254,7 +239,7 @@ async fn a_mixed_workload_stays_isolated_and_flat() {
         "RSS grew {grown} KiB between the first and last quarter"
     );
     // No connection leak: the app role holds at most the pool's connections more.
-    let connections = app_connections().await - before;
+    let connections = faults::app_sessions(&db, "%").await - before;
     assert!(
         connections <= 4,
         "{connections} connections of the soak's pool"

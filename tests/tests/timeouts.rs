@@ -10,7 +10,7 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
 };
 use tenantry::{Registry, TenantDatabase};
-use tenantry_tests::TestDb;
+use tenantry_tests::{TestDb, faults};
 use uuid::Uuid;
 
 fn pg(sql: impl Into<String>) -> Statement {
@@ -54,32 +54,6 @@ fn scoped(conn: DatabaseConnection) -> TenantDatabase {
     TenantDatabase::new(conn).with_registry(Registry::new().table("items", "tenant_id"))
 }
 
-async fn nothing_left_open(db: &TestDb) {
-    let started = std::time::Instant::now();
-    loop {
-        let open: i64 = db
-            .admin
-            .query_one_raw(pg(format!(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND usename = '{}' \
-                 AND state LIKE 'idle in transaction%'",
-                db.name, db.app_role
-            )))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get_by_index(0)
-            .unwrap();
-        if open == 0 {
-            return;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "{open} left in a transaction"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 fn says(e: &sea_orm::DbErr, what: &str) {
     let text = e.to_string();
     assert!(text.contains(what), "expected `{what}` in: {text}");
@@ -100,7 +74,7 @@ async fn an_exhausted_pool_times_out_and_recovers() {
     let txn = tdb.begin(tenant).await.unwrap();
     txn.query_all_raw(pg("SELECT id FROM items")).await.unwrap();
     txn.commit().await.unwrap();
-    nothing_left_open(&db).await;
+    faults::nothing_left_open(&db).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -130,7 +104,7 @@ async fn statement_and_lock_timeouts_name_themselves() {
     says(&e, "lock timeout");
     waiter.rollback().await.unwrap();
     holder.commit().await.unwrap();
-    nothing_left_open(&db).await;
+    faults::nothing_left_open(&db).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -168,7 +142,7 @@ async fn a_deadlock_fails_one_side_with_its_name() {
     let failed: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     assert_eq!(failed.len(), 1, "{results:?}");
     assert!(failed[0].contains("deadlock detected"), "{}", failed[0]);
-    nothing_left_open(&db).await;
+    faults::nothing_left_open(&db).await;
     let v: i64 = db
         .admin
         .query_one_raw(pg("SELECT sum(v)::bigint FROM items"))
