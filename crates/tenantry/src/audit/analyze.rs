@@ -485,10 +485,14 @@ impl Walker<'_> {
     }
 }
 
-/// Whether every row `q` produces has a constant in column `p` of `n`.
+/// Whether every row `q` produces has a constant in column `p` of `n`. A source whose rows
+/// do not have `n` values cannot run (PostgreSQL refuses it), so it inserts nothing.
 fn source_constant(q: &Query, p: usize, n: usize) -> bool {
     match q.body.as_ref() {
-        SetExpr::Values(v) => v.rows.iter().all(|row| row.get(p).is_some_and(constant)),
+        SetExpr::Values(v) => v
+            .rows
+            .iter()
+            .all(|row| row.len() != n || row.get(p).is_some_and(constant)),
         SetExpr::Select(s) => {
             let items = &s.projection;
             let wildcard = items.iter().position(|i| {
@@ -503,6 +507,7 @@ fn source_constant(q: &Query, p: usize, n: usize) -> bool {
                     let after = items.len() - w - 1;
                     (p >= n - after).then(|| &items[items.len() - (n - p)])
                 }
+                None if items.len() != n => return true,
                 None => items.get(p),
             };
             match item {

@@ -78,10 +78,11 @@ fn pieces(flavor: Flavor, sql: &str) -> Option<Vec<Piece<'_>>> {
 fn ends_with_in_paren(text: &str) -> bool {
     let t = text.trim_end();
     t.ends_with('(') && {
-        let before = t[..t.len() - 1].trim_end();
+        // Bytes, not string slices: the text before may end in a multi-byte character.
+        let before = t[..t.len() - 1].trim_end().as_bytes();
         before.len() >= 3
-            && before[before.len() - 2..].eq_ignore_ascii_case("in")
-            && before.as_bytes()[before.len() - 3] == b' '
+            && before[before.len() - 2..].eq_ignore_ascii_case(b"in")
+            && before[before.len() - 3] == b' '
     }
 }
 
