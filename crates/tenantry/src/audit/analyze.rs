@@ -189,28 +189,39 @@ impl Walker<'_> {
         })
     }
 
-    /// The reference among `set` whose tenant column `e` is.
-    fn column_of(&self, e: &Expr, refs: &[Ref], set: &[usize], all: usize) -> Option<usize> {
+    /// The references among `set` whose tenant column `e` is: one in valid SQL (PostgreSQL
+    /// refuses a name given to two references of one level), every one a repeated name
+    /// matches otherwise.
+    fn column_of(&self, e: &Expr, refs: &[Ref], set: &[usize], all: usize) -> Vec<usize> {
         match e {
             Expr::Nested(inner) => self.column_of(inner, refs, set, all),
             Expr::CompoundIdentifier(parts) => {
-                let (col, prefix) = parts.split_last()?;
+                let Some((col, prefix)) = parts.split_last() else {
+                    return Vec::new();
+                };
                 let col = fold(col);
                 let prefix: Vec<String> = prefix.iter().map(fold).collect();
-                set.iter().copied().find(|&i| {
-                    let r = &refs[i];
-                    r.column == col
-                        && !prefix.is_empty()
-                        && r.qualifier.len() >= prefix.len()
-                        && r.qualifier[r.qualifier.len() - prefix.len()..] == prefix[..]
-                })
+                set.iter()
+                    .copied()
+                    .filter(|&i| {
+                        let r = &refs[i];
+                        r.column == col
+                            && !prefix.is_empty()
+                            && r.qualifier.len() >= prefix.len()
+                            && r.qualifier[r.qualifier.len() - prefix.len()..] == prefix[..]
+                    })
+                    .collect()
             }
             // Unqualified: only when the level reads that one table.
             Expr::Identifier(col) if all == 1 && set.len() == 1 => {
                 let i = set[0];
-                (refs[i].column == fold(col)).then_some(i)
+                if refs[i].column == fold(col) {
+                    vec![i]
+                } else {
+                    Vec::new()
+                }
             }
-            _ => None,
+            _ => Vec::new(),
         }
     }
 
@@ -232,11 +243,14 @@ impl Walker<'_> {
                 } => {
                     let l = self.column_of(left, refs, set, all);
                     let r = self.column_of(right, refs, set, all);
-                    match (l, r) {
-                        (Some(i), None) if constant(right) => refs[i].constrained = true,
-                        (None, Some(i)) if constant(left) => refs[i].constrained = true,
-                        (Some(a), Some(b)) => edges.push((a, b)),
-                        _ => {}
+                    if r.is_empty() && constant(right) {
+                        l.iter().for_each(|&i| refs[i].constrained = true);
+                    } else if l.is_empty() && constant(left) {
+                        r.iter().for_each(|&i| refs[i].constrained = true);
+                    } else {
+                        for &a in &l {
+                            edges.extend(r.iter().map(|&b| (a, b)));
+                        }
                     }
                 }
                 Expr::InList {
@@ -244,7 +258,7 @@ impl Walker<'_> {
                     list,
                     negated: false,
                 } if list.len() == 1 && constant(&list[0]) => {
-                    if let Some(i) = self.column_of(expr, refs, set, all) {
+                    for i in self.column_of(expr, refs, set, all) {
                         refs[i].constrained = true;
                     }
                 }
