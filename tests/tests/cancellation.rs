@@ -1,7 +1,8 @@
 //! Cancellation at every await point, on PostgreSQL through a pool of 2 connections: tenant
 //! transactions — begin, inserts, a select, a stream, a savepoint committed or rolled back,
-//! the closure form, commit or rollback — each dropped after a random short time, 1,500
-//! times (`TENANTRY_CANCEL_ROUNDS` for more). Afterwards no connection of the pool is inside
+//! the closure form, commit or rollback — each dropped after a random short time (by
+//! `tokio::time::timeout`, or by a cancel signal from another task raced with `select!`),
+//! 1,500 times (`TENANTRY_CANCEL_ROUNDS` for more). Afterwards no connection of the pool is inside
 //! a transaction or carries a tenant setting, every transaction whose commit returned `Ok`
 //! is there in full, and every other one is there in full or not at all.
 #![allow(clippy::unwrap_used)]
@@ -141,8 +142,22 @@ async fn cancelled_transactions_leave_nothing_behind_and_lose_nothing_acknowledg
         let shape = rng.next();
         // From cancelled at once to long enough to finish.
         let budget = Duration::from_micros(rng.next() % 6_000);
-        let done = tokio::time::timeout(budget, transaction(&tdb, tenant, marker, shape)).await;
-        if let Ok(true) = done {
+        let work = transaction(&tdb, tenant, marker, shape);
+        let committed = if round % 2 == 0 {
+            tokio::time::timeout(budget, work).await.unwrap_or(false)
+        } else {
+            // A cancel signal from another task, raced with `select!`.
+            let (cancel, cancelled) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(async move {
+                tokio::time::sleep(budget).await;
+                let _ = cancel.send(());
+            });
+            tokio::select! {
+                done = work => done,
+                _ = cancelled => false,
+            }
+        };
+        if committed {
             acknowledged.push((marker, tenant));
         }
     }
