@@ -306,19 +306,23 @@ impl Walker<'_> {
         ons: &mut Vec<(Expr, Vec<usize>)>,
     ) -> Vec<usize> {
         match f {
-            TableFactor::Table { name, alias, .. } => {
-                match self.reference(name, alias.as_ref().map(|a| &a.name), target) {
-                    Some(r) => {
-                        refs.push(r);
-                        factors.push(Some(refs.len() - 1));
-                        vec![refs.len() - 1]
-                    }
-                    None => {
-                        factors.push(None);
-                        Vec::new()
-                    }
+            // `name(args)` in FROM calls a set-returning function, whatever its name.
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                ..
+            } => match self.reference(name, alias.as_ref().map(|a| &a.name), target) {
+                Some(r) => {
+                    refs.push(r);
+                    factors.push(Some(refs.len() - 1));
+                    vec![refs.len() - 1]
                 }
-            }
+                None => {
+                    factors.push(None);
+                    Vec::new()
+                }
+            },
             TableFactor::NestedJoin {
                 table_with_joins, ..
             } => {
@@ -690,6 +694,8 @@ mod tests {
             bad("WITH a AS (SELECT 1), b AS (SELECT * FROM a, orders) SELECT * FROM b"),
             ["orders"]
         );
+        // A function named like a table is not the table (found by the fuzz target).
+        assert_eq!(check("SELECT * FROM orders(1)"), Analysis::Clean);
         assert!(matches!(check("SELEC orders"), Analysis::NotAnalysed(_)));
         assert!(matches!(
             check("MERGE INTO orders USING customers c ON false WHEN MATCHED THEN DELETE"),
