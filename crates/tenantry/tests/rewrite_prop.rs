@@ -13,6 +13,7 @@ use sqlparser::ast::{
 use sqlparser::dialect::{Dialect, MySqlDialect, PostgreSqlDialect, SQLiteDialect};
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
+use tenantry::audit::{Analysis, analyse_for};
 use tenantry::{Registry, TenantId};
 
 const SCOPED: [&str; 2] = ["orders", "customers"];
@@ -341,6 +342,16 @@ fn check_backend(b: DbBackend, sql: &str) -> Result<(), TestCaseError> {
         checker.missing,
         out.sql
     );
+    // The same property, read by the analysis the fuzz target uses: constrained to tenant 42
+    // by its bound value, not merely by some constant.
+    let analysis = analyse_for(&out, &registry(), &TenantId::from(42_i64));
+    prop_assert_eq!(
+        &analysis,
+        &Analysis::Clean,
+        "input:  {}\noutput: {}",
+        sql,
+        out.sql
+    );
     check_values(b, &out)
 }
 
@@ -544,6 +555,8 @@ fn check_write(b: DbBackend, sql: &str) -> Result<(), TestCaseError> {
     match tenantry::rewrite::rewrite(&stmt, &registry(), &TenantId::from(42_i64)) {
         Err(_) => Ok(()),
         Ok(out) => {
+            let analysis = analyse_for(&out, &registry(), &TenantId::from(42_i64));
+            prop_assert_eq!(&analysis, &Analysis::Clean, "{}\n=> {}", sql, out.sql);
             // Accepted: then it must not name a tenant column at all, or only fill it itself.
             let wildcard_first = sql.contains("SELECT *") || sql.contains("SELECT s.*");
             prop_assert!(
@@ -610,6 +623,10 @@ fn check_insert_select(b: DbBackend, sql: &str) -> Result<(), TestCaseError> {
         && items
             .get(at)
             .is_some_and(|i| *i == "?" || *i == "42" || i.starts_with('$'));
+    if let Ok(out) = &out {
+        let analysis = analyse_for(out, &registry(), &TenantId::from(42_i64));
+        prop_assert_eq!(&analysis, &Analysis::Clean, "{}\n=> {}", sql, out.sql);
+    }
     prop_assert_eq!(out.is_ok(), proven, "{}\n=> {:?}", sql, out.map(|s| s.sql));
     Ok(())
 }

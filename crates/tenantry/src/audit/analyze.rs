@@ -20,18 +20,28 @@
 //!
 //! Statements of any other kind that name a scoped table are *not analysed* (reported as
 //! such), as are texts that do not parse.
+//!
+//! [`analyse`] reads PostgreSQL texts whose constants are hidden, so any constant counts.
+//! [`analyse_for`] reads a statement as it is sent — any backend, with its values — for one
+//! tenant, and is stricter: a tenant column counts as constrained only when compared with
+//! *that tenant's* id (a placeholder bound to it, or a literal of it), inserted rows must
+//! carry that id, an assignment to a scoped target's tenant column must assign it (or, in an
+//! upsert, the inserted row's), and MySQL's `ON DUPLICATE KEY UPDATE` must guard every
+//! assignment with `IF(<tenant column> = <tenant>, …)`.
 
 use std::ops::ControlFlow;
 
 use sqlparser::ast::{
-    BinaryOperator, CastKind, Delete, Expr, FromTable, Insert, JoinConstraint, JoinOperator,
-    ObjectName, OnConflictAction, OnInsert, Query, Select, SelectItem, SetExpr, Statement,
-    TableFactor, TableObject, TableWithJoins, UnaryOperator, Update, UpdateTableFromKind, Value,
-    Visit, Visitor,
+    Assignment, AssignmentTarget, BinaryOperator, CastKind, Delete, Expr, FromTable, FunctionArg,
+    FunctionArgExpr, FunctionArguments, Insert, JoinConstraint, JoinOperator, ObjectName,
+    OnConflictAction, OnInsert, Query, Select, SelectItem, SetExpr, Statement, TableFactor,
+    TableObject, TableWithJoins, UnaryOperator, Update, UpdateTableFromKind, Value, Visit, Visitor,
 };
+use sqlparser::tokenizer::{Location, Token, Tokenizer};
 
 use crate::registry::Registry;
 use crate::rewrite::scope::names::{Flavor, idents, resolve};
+use crate::tenant::TenantId;
 
 /// What the analysis found in one statement.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,9 +54,47 @@ pub enum Analysis {
     NotAnalysed(String),
 }
 
-/// Analyses one PostgreSQL statement text against `registry`'s scoped tables.
+/// Analyses one PostgreSQL statement text against `registry`'s scoped tables; any constant
+/// (`$n`, a literal) counts as a tenant's id.
 pub fn analyse(sql: &str, registry: &Registry) -> Analysis {
-    let statements = match Flavor::Postgres
+    run(Flavor::Postgres, sql, registry, &Pin::Any)
+}
+
+/// Analyses a statement as it is sent to the database (any backend, with its values) for
+/// `tenant`: every reference to a scoped table must be constrained to that tenant's id, and
+/// every row it writes must carry it — see the [module](self) for the rules.
+///
+/// This is the property tenantry's rewriter promises for every statement it accepts; the
+/// fuzz target and the property tests check its output with it.
+pub fn analyse_for(
+    statement: &sea_orm::Statement,
+    registry: &Registry,
+    tenant: &TenantId,
+) -> Analysis {
+    let flavor = match Flavor::of(statement.db_backend) {
+        Ok(f) => f,
+        Err(e) => return Analysis::NotAnalysed(e.to_string()),
+    };
+    let positions = match Tokenizer::new(flavor.dialect(), &statement.sql).tokenize_with_location()
+    {
+        Ok(tokens) => tokens
+            .iter()
+            .filter(|t| matches!(&t.token, Token::Placeholder(p) if p == "?"))
+            .map(|t| t.span.start)
+            .collect(),
+        Err(e) => return Analysis::NotAnalysed(format!("the tokenizer cannot read it: {e}")),
+    };
+    let values = statement.values.as_ref().map_or(&[][..], |v| &v.0[..]);
+    let pin = Pin::Tenant {
+        tenant,
+        values,
+        positions,
+    };
+    run(flavor, &statement.sql, registry, &pin)
+}
+
+fn run(flavor: Flavor, sql: &str, registry: &Registry, pin: &Pin<'_>) -> Analysis {
+    let statements = match flavor
         .parser()
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_statements())
@@ -57,6 +105,8 @@ pub fn analyse(sql: &str, registry: &Registry) -> Analysis {
     let mut found = Vec::new();
     for statement in &statements {
         let mut walker = Walker {
+            flavor,
+            pin,
             registry,
             ctes: Vec::new(),
             found: Vec::new(),
@@ -77,6 +127,49 @@ pub fn analyse(sql: &str, registry: &Registry) -> Analysis {
     }
 }
 
+/// What pins a tenant column to one tenant.
+enum Pin<'a> {
+    /// Any constant: `pg_stat_statements` hides the values.
+    Any,
+    /// This tenant's id: a literal of it, or a placeholder bound to it (`$n` by number, `?`
+    /// by its place among the text's `?`s, at `positions`).
+    Tenant {
+        tenant: &'a TenantId,
+        values: &'a [sea_orm::Value],
+        positions: Vec<Location>,
+    },
+}
+
+impl Pin<'_> {
+    fn value(&self, v: &sqlparser::ast::ValueWithSpan) -> bool {
+        let (tenant, values, positions) = match self {
+            Self::Any => return !matches!(v.value, Value::Null),
+            Self::Tenant {
+                tenant,
+                values,
+                positions,
+            } => (tenant, values, positions),
+        };
+        match &v.value {
+            Value::Placeholder(p) => {
+                let index = match p.strip_prefix('$') {
+                    Some(n) => n.parse::<usize>().ok().and_then(|n| n.checked_sub(1)),
+                    None if p == "?" => positions.iter().position(|l| *l == v.span.start),
+                    None => None,
+                };
+                index
+                    .and_then(|i| values.get(i))
+                    .is_some_and(|b| tenant.matches_value(b))
+            }
+            Value::Number(n, _) => {
+                matches!(tenant, TenantId::I32(_) | TenantId::I64(_))
+                    && n.parse::<i64>().ok().map(|n| n.to_string()) == Some(tenant.to_setting())
+            }
+            Value::SingleQuotedString(s) => *s == tenant.to_setting(),
+            _ => false,
+        }
+    }
+}
 /// A reference to a scoped table in one query level.
 struct Ref {
     /// How it is shown: `orders`, `orders (as o)`.
@@ -99,6 +192,8 @@ struct Ctes {
 }
 
 struct Walker<'r> {
+    flavor: Flavor,
+    pin: &'r Pin<'r>,
     registry: &'r Registry,
     /// The CTEs in scope, innermost last.
     ctes: Vec<Ctes>,
@@ -106,13 +201,24 @@ struct Walker<'r> {
     not_analysed: Option<String>,
 }
 
+/// What an assignment may write into a tenant column besides a pinned constant.
+enum Inserted {
+    /// Nothing: a plain `UPDATE`.
+    None,
+    /// `excluded.<tenant column>`, in `ON CONFLICT DO UPDATE` of pinned rows.
+    Excluded,
+    /// MySQL's `ON DUPLICATE KEY UPDATE`: every value guarded by the tenant's `IF`; inside
+    /// it, when the inserted rows are `pinned`, `VALUES(<tenant column>)` or the row alias's
+    /// column (`row`: alias, column).
+    Guarded {
+        pinned: bool,
+        row: Option<(String, String)>,
+    },
+}
+
 /// A table factor of one level: a scoped reference (index into the level's refs) or
 /// something else (a derived table, a CTE, a function, an unscoped table).
 type Factors = Vec<Option<usize>>;
-
-fn fold(i: &sqlparser::ast::Ident) -> String {
-    Flavor::Postgres.fold(i).into_owned()
-}
 
 fn conjuncts(e: &Expr) -> Vec<&Expr> {
     match e {
@@ -130,26 +236,46 @@ fn conjuncts(e: &Expr) -> Vec<&Expr> {
     }
 }
 
-/// A constant: a placeholder, a literal, a cast or sign of one.
-fn constant(e: &Expr) -> bool {
+/// A constant pinned to a tenant: a placeholder or literal `pin` accepts, a cast or sign of
+/// one.
+fn pinned(pin: &Pin<'_>, e: &Expr) -> bool {
     match e {
-        Expr::Value(v) => !matches!(v.value, Value::Null),
+        Expr::Value(v) => pin.value(v),
         Expr::Cast {
             expr,
             kind: CastKind::Cast | CastKind::DoubleColon | CastKind::TryCast | CastKind::SafeCast,
             ..
-        } => constant(expr),
-        Expr::Nested(inner) => constant(inner),
+        } => pinned(pin, expr),
+        Expr::Nested(inner) => pinned(pin, inner),
         Expr::UnaryOp {
-            op: UnaryOperator::Minus | UnaryOperator::Plus,
+            op: UnaryOperator::Plus,
             expr,
-        } => constant(expr),
-        Expr::TypedString(_) => true,
+        } => pinned(pin, expr),
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => matches!(pin, Pin::Any) && pinned(pin, expr),
+        Expr::TypedString(t) => match pin {
+            Pin::Any => true,
+            Pin::Tenant { .. } => pin.value(&t.value),
+        },
         _ => false,
     }
 }
 
 impl Walker<'_> {
+    fn fold(&self, i: &sqlparser::ast::Ident) -> String {
+        self.flavor.fold(i).into_owned()
+    }
+
+    fn fold_cte(&self, i: &sqlparser::ast::Ident) -> String {
+        self.flavor.fold_cte(i).into_owned()
+    }
+
+    fn constant(&self, e: &Expr) -> bool {
+        pinned(self.pin, e)
+    }
+
     fn is_cte(&self, name: &ObjectName) -> bool {
         let Some(parts) = idents(name) else {
             return false;
@@ -157,7 +283,7 @@ impl Walker<'_> {
         if parts.len() != 1 {
             return false;
         }
-        let n = fold(parts[0]);
+        let n = self.fold_cte(parts[0]);
         self.ctes.iter().any(|c| c.names[..c.visible].contains(&n))
     }
 
@@ -173,12 +299,10 @@ impl Walker<'_> {
         if !target && self.is_cte(name) {
             return None;
         }
-        let table = resolve(Flavor::Postgres, self.registry, name)
-            .ok()
-            .flatten()?;
-        let written: Vec<String> = idents(name)?.into_iter().map(fold).collect();
+        let table = resolve(self.flavor, self.registry, name).ok().flatten()?;
+        let written: Vec<String> = idents(name)?.into_iter().map(|i| self.fold(i)).collect();
         let (qualifier, shown) = match alias {
-            Some(a) => (vec![fold(a)], format!("{name} (as {})", a.value)),
+            Some(a) => (vec![self.fold(a)], format!("{name} (as {})", a.value)),
             None => (written, name.to_string()),
         };
         Some(Ref {
@@ -199,8 +323,8 @@ impl Walker<'_> {
                 let Some((col, prefix)) = parts.split_last() else {
                     return Vec::new();
                 };
-                let col = fold(col);
-                let prefix: Vec<String> = prefix.iter().map(fold).collect();
+                let col = self.fold(col);
+                let prefix: Vec<String> = prefix.iter().map(|p| self.fold(p)).collect();
                 set.iter()
                     .copied()
                     .filter(|&i| {
@@ -215,7 +339,7 @@ impl Walker<'_> {
             // Unqualified: only when the level reads that one table.
             Expr::Identifier(col) if all == 1 && set.len() == 1 => {
                 let i = set[0];
-                if refs[i].column == fold(col) {
+                if refs[i].column == self.fold(col) {
                     vec![i]
                 } else {
                     Vec::new()
@@ -243,9 +367,9 @@ impl Walker<'_> {
                 } => {
                     let l = self.column_of(left, refs, set, all);
                     let r = self.column_of(right, refs, set, all);
-                    if r.is_empty() && constant(right) {
+                    if r.is_empty() && self.constant(right) {
                         l.iter().for_each(|&i| refs[i].constrained = true);
-                    } else if l.is_empty() && constant(left) {
+                    } else if l.is_empty() && self.constant(left) {
                         r.iter().for_each(|&i| refs[i].constrained = true);
                     } else {
                         for &a in &l {
@@ -257,7 +381,7 @@ impl Walker<'_> {
                     expr,
                     list,
                     negated: false,
-                } if list.len() == 1 && constant(&list[0]) => {
+                } if list.len() == 1 && self.constant(&list[0]) => {
                     for i in self.column_of(expr, refs, set, all) {
                         refs[i].constrained = true;
                     }
@@ -346,11 +470,25 @@ impl Walker<'_> {
         targets: usize,
         selection: Option<&Expr>,
     ) -> Vec<Ref> {
+        self.level_targets(from, targets, selection).0
+    }
+
+    /// [`level`](Self::level), and how many of the references the first `targets` items hold.
+    fn level_targets(
+        &mut self,
+        from: &[TableWithJoins],
+        targets: usize,
+        selection: Option<&Expr>,
+    ) -> (Vec<Ref>, usize) {
         let mut refs = Vec::new();
         let mut factors = Vec::new();
         let mut ons = Vec::new();
+        let mut in_targets = 0;
         for (i, twj) in from.iter().enumerate() {
             self.join_tree(twj, i < targets, &mut refs, &mut factors, &mut ons);
+            if i < targets {
+                in_targets = refs.len();
+            }
         }
         let all: Vec<usize> = (0..refs.len()).collect();
         let mut edges = Vec::new();
@@ -374,7 +512,7 @@ impl Walker<'_> {
                 break;
             }
         }
-        refs
+        (refs, in_targets)
     }
 
     fn report(&mut self, refs: Vec<Ref>) {
@@ -408,7 +546,7 @@ impl Walker<'_> {
             other => {
                 let mut named = false;
                 let _ = sqlparser::ast::visit_relations(other, |name| {
-                    if resolve(Flavor::Postgres, self.registry, name)
+                    if resolve(self.flavor, self.registry, name)
                         .ok()
                         .flatten()
                         .is_some()
@@ -438,32 +576,68 @@ impl Walker<'_> {
             return;
         };
         let position = i.columns.iter().position(|c| {
-            idents(c).and_then(|p| p.last().map(|x| fold(x))).as_deref()
+            idents(c)
+                .and_then(|p| p.last().map(|x| self.fold(x)))
+                .as_deref()
                 == Some(target.column.as_str())
         });
         let rows_constant = match (position, i.source.as_deref()) {
-            (Some(p), Some(q)) => source_constant(q, p, i.columns.len()),
+            (Some(p), Some(q)) => source_constant(self.pin, q, p, i.columns.len()),
             _ => false,
         };
         if !rows_constant {
             self.found.push(format!("{} (inserted rows)", target.shown));
         }
-        if let Some(OnInsert::OnConflict(c)) = &i.on
-            && let OnConflictAction::DoUpdate(u) = &c.action
-        {
-            let mut refs = vec![Ref {
-                shown: String::new(),
-                qualifier: target.qualifier.clone(),
-                column: target.column.clone(),
-                constrained: false,
-            }];
-            if let Some(w) = &u.selection {
-                self.apply(w, &mut refs, &[0], 1, &mut Vec::new());
+        match &i.on {
+            Some(OnInsert::OnConflict(c)) => {
+                if let OnConflictAction::DoUpdate(u) = &c.action {
+                    let mut refs = vec![Ref {
+                        shown: String::new(),
+                        qualifier: target.qualifier.clone(),
+                        column: target.column.clone(),
+                        constrained: false,
+                    }];
+                    if let Some(w) = &u.selection {
+                        self.apply(w, &mut refs, &[0], 1, &mut Vec::new());
+                    }
+                    let inserted = if rows_constant {
+                        Inserted::Excluded
+                    } else {
+                        Inserted::None
+                    };
+                    self.assignments(&u.assignments, std::slice::from_ref(&target), &inserted);
+                    if !refs[0].constrained {
+                        target.shown.push_str(" (ON CONFLICT DO UPDATE)");
+                        self.found.push(target.shown);
+                    }
+                }
             }
-            if !refs[0].constrained {
-                target.shown.push_str(" (ON CONFLICT DO UPDATE)");
-                self.found.push(target.shown);
+            Some(OnInsert::DuplicateKeyUpdate(list)) => {
+                // Every assignment must be guarded, not only the tenant column's: an
+                // unguarded one writes the conflicting row of whichever tenant owns it.
+                for a in list {
+                    if self.guarded(&a.value, &target).is_none() {
+                        self.found
+                            .push(format!("{} (ON DUPLICATE KEY UPDATE)", target.shown));
+                        break;
+                    }
+                }
+                let row = i.insert_alias.as_ref().and_then(|alias| {
+                    let name = idents(&alias.row_alias)?.last().map(|n| self.fold(n))?;
+                    let column = match (alias.col_aliases.as_deref(), position) {
+                        (None | Some([]), _) => target.column.clone(),
+                        (Some(cols), Some(p)) => self.fold(cols.get(p)?),
+                        (Some(_), None) => return None,
+                    };
+                    Some((name, column))
+                });
+                let inserted = Inserted::Guarded {
+                    pinned: rows_constant,
+                    row,
+                };
+                self.assignments(list, std::slice::from_ref(&target), &inserted);
             }
+            _ => {}
         }
     }
 
@@ -473,8 +647,124 @@ impl Walker<'_> {
         {
             from.extend(l.iter().cloned());
         }
-        let refs = self.level(&from, 1, u.selection.as_ref());
+        let (refs, targets) = self.level_targets(&from, 1, u.selection.as_ref());
+        self.assignments(&u.assignments, &refs[..targets], &Inserted::None);
         self.report(refs);
+    }
+
+    /// Records the assignments of `list` that write a tenant column of `targets` with
+    /// anything but a pinned constant or, in an upsert, the inserted row's own tenant value.
+    fn assignments(&mut self, list: &[Assignment], targets: &[Ref], inserted: &Inserted) {
+        for a in list {
+            let pairs: Vec<(&ObjectName, Option<&Expr>)> = match &a.target {
+                AssignmentTarget::ColumnName(name) => vec![(name, Some(&a.value))],
+                AssignmentTarget::Tuple(names) => match &a.value {
+                    Expr::Tuple(values) if values.len() == names.len() => {
+                        names.iter().zip(values.iter().map(Some)).collect()
+                    }
+                    _ => names.iter().map(|n| (n, None)).collect(),
+                },
+            };
+            for (name, value) in pairs {
+                for r in self.assigned(name, targets) {
+                    let ok = value.is_some_and(|v| {
+                        let v = match inserted {
+                            Inserted::Guarded { .. } => match self.guarded(v, r) {
+                                Some(inner) => inner,
+                                None => return false,
+                            },
+                            _ => v,
+                        };
+                        self.constant(v) || self.inserted_value(v, r, inserted)
+                    });
+                    if !ok {
+                        self.found
+                            .push(format!("{} (tenant column assigned)", r.shown));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The references of `targets` whose tenant column the assignment target `name` is.
+    fn assigned<'t>(&self, name: &ObjectName, targets: &'t [Ref]) -> Vec<&'t Ref> {
+        let Some(parts) = idents(name) else {
+            return targets.iter().collect();
+        };
+        let Some((col, prefix)) = parts.split_last() else {
+            return Vec::new();
+        };
+        let col = self.fold(col);
+        let prefix: Vec<String> = prefix.iter().map(|p| self.fold(p)).collect();
+        targets
+            .iter()
+            .filter(|r| {
+                r.column == col
+                    && r.qualifier.len() >= prefix.len()
+                    && r.qualifier[r.qualifier.len() - prefix.len()..] == prefix[..]
+            })
+            .collect()
+    }
+
+    /// Whether `v` is the inserted row's tenant value (`excluded.tenant_id`,
+    /// `VALUES(tenant_id)`, `new.tenant_id`) in an upsert whose inserted rows are pinned.
+    fn inserted_value(&self, v: &Expr, r: &Ref, inserted: &Inserted) -> bool {
+        let row = match inserted {
+            Inserted::None | Inserted::Guarded { pinned: false, .. } => return false,
+            Inserted::Excluded => Some(("excluded".to_owned(), r.column.clone())),
+            Inserted::Guarded { row, .. } => row.clone(),
+        };
+        match v {
+            Expr::Nested(inner) => self.inserted_value(inner, r, inserted),
+            Expr::CompoundIdentifier(parts) if parts.len() == 2 => {
+                row.is_some_and(|(alias, column)| {
+                    self.fold(&parts[0]) == alias && self.fold(&parts[1]) == column
+                })
+            }
+            Expr::Function(f) if matches!(inserted, Inserted::Guarded { .. }) => {
+                f.name.to_string().eq_ignore_ascii_case("values")
+                    && matches!(
+                        &f.args,
+                        FunctionArguments::List(l) if l.args.len() == 1
+                            && matches!(
+                                &l.args[0],
+                                FunctionArg::Unnamed(FunctionArgExpr::Expr(Expr::Identifier(c)))
+                                    if self.fold(c) == r.column
+                            )
+                    )
+            }
+            _ => false,
+        }
+    }
+
+    /// The value `v` assigns when it is `IF(<r's tenant column> = <pinned>, value, …)`, the
+    /// guard tenantry puts on every assignment of MySQL's `ON DUPLICATE KEY UPDATE`.
+    fn guarded<'e>(&self, v: &'e Expr, r: &Ref) -> Option<&'e Expr> {
+        let Expr::Function(f) = v else {
+            return None;
+        };
+        if !f.name.to_string().eq_ignore_ascii_case("if") {
+            return None;
+        }
+        let FunctionArguments::List(l) = &f.args else {
+            return None;
+        };
+        let [
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(cond)),
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(value)),
+            _,
+        ] = &l.args[..]
+        else {
+            return None;
+        };
+        let mut refs = vec![Ref {
+            shown: String::new(),
+            qualifier: r.qualifier.clone(),
+            column: r.column.clone(),
+            constrained: false,
+        }];
+        self.apply(cond, &mut refs, &[0], 1, &mut Vec::new());
+        refs[0].constrained.then_some(value)
     }
 
     fn delete(&mut self, d: &Delete) {
@@ -505,12 +795,12 @@ impl Walker<'_> {
 
 /// Whether every row `q` produces has a constant in column `p` of `n`. A source whose rows
 /// do not have `n` values cannot run (PostgreSQL refuses it), so it inserts nothing.
-fn source_constant(q: &Query, p: usize, n: usize) -> bool {
+fn source_constant(pin: &Pin<'_>, q: &Query, p: usize, n: usize) -> bool {
     match q.body.as_ref() {
         SetExpr::Values(v) => v
             .rows
             .iter()
-            .all(|row| row.len() != n || row.get(p).is_some_and(constant)),
+            .all(|row| row.len() != n || row.get(p).is_some_and(|e| pinned(pin, e))),
         SetExpr::Select(s) => {
             let items = &s.projection;
             let wildcard = items.iter().position(|i| {
@@ -520,7 +810,8 @@ fn source_constant(q: &Query, p: usize, n: usize) -> bool {
                 )
             });
             let item = match wildcard {
-                // Items after a wildcard are the last columns.
+                // Items before a wildcard are the first columns, items after it the last.
+                Some(w) if p < w => items.get(p),
                 Some(w) => {
                     let after = items.len() - w - 1;
                     (p >= n - after).then(|| &items[items.len() - (n - p)])
@@ -530,7 +821,7 @@ fn source_constant(q: &Query, p: usize, n: usize) -> bool {
             };
             match item {
                 Some(SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) => {
-                    constant(e)
+                    pinned(pin, e)
                 }
                 _ => false,
             }
@@ -554,7 +845,7 @@ impl Visitor for Walker<'_> {
             };
         }
         let ctes = q.with.iter().flat_map(|w| &w.cte_tables);
-        let names: Vec<String> = ctes.clone().map(|c| fold(&c.alias.name)).collect();
+        let names: Vec<String> = ctes.clone().map(|c| self.fold_cte(&c.alias.name)).collect();
         self.ctes.push(Ctes {
             visible: names.len(),
             names,
@@ -621,6 +912,7 @@ mod tests {
             "INSERT INTO orders AS o (id, total, tenant_id) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET total = excluded.total WHERE o.tenant_id = $3",
             "INSERT INTO orders (customer_id, total, tenant_id) SELECT c.id, $1, $3 FROM customers c WHERE c.tenant_id = $3",
             "INSERT INTO orders (customer_id, total, tenant_id) SELECT tenantry_src.*, $1 FROM (SELECT id, 0 FROM customers WHERE customers.tenant_id = $1) AS tenantry_src",
+            "INSERT INTO orders (tenant_id, id, total) SELECT $1, * FROM (SELECT 1, 2) AS s",
             "UPDATE orders o SET total = $1 FROM customers c WHERE o.tenant_id = $2 AND c.tenant_id = $2 AND c.id = o.customer_id",
             "DELETE FROM orders o USING customers c WHERE o.tenant_id = $2 AND c.tenant_id = $2",
             "SELECT public.tenantry_fence($1, $2)",
@@ -701,5 +993,153 @@ mod tests {
             check("MERGE INTO orders USING customers c ON false WHEN MATCHED THEN DELETE"),
             Analysis::NotAnalysed(_)
         ));
+    }
+
+    fn for_tenant(backend: sea_orm::DatabaseBackend, sql: &str, values: &[i64]) -> Analysis {
+        let statement = sea_orm::Statement {
+            sql: sql.to_owned(),
+            values: (!values.is_empty()).then(|| {
+                sea_orm::Values(
+                    values
+                        .iter()
+                        .map(|v| sea_orm::Value::BigInt(Some(*v)))
+                        .collect(),
+                )
+            }),
+            db_backend: backend,
+        };
+        analyse_for(&statement, &registry(), &TenantId::from(42_i64))
+    }
+
+    #[test]
+    fn for_a_tenant_only_its_own_id_constrains() {
+        use sea_orm::DatabaseBackend::{MySql, Postgres, Sqlite};
+        for (backend, sql, values) in [
+            (
+                Postgres,
+                "SELECT * FROM orders WHERE orders.tenant_id = $2 AND id = $1",
+                &[7, 42][..],
+            ),
+            (Postgres, "SELECT * FROM orders WHERE tenant_id = 42", &[]),
+            (Postgres, "SELECT * FROM orders WHERE tenant_id = '42'", &[]),
+            (
+                MySql,
+                "SELECT * FROM orders o JOIN customers c ON c.tenant_id = ? AND 7 = ? WHERE o.tenant_id = ?",
+                &[42, 7, 42],
+            ),
+            (
+                Sqlite,
+                "INSERT INTO orders (id, tenant_id) VALUES (?, ?), (?, ?)",
+                &[1, 42, 2, 42],
+            ),
+            (
+                Postgres,
+                "INSERT INTO orders (id, tenant_id) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id WHERE orders.tenant_id = $2",
+                &[1, 42],
+            ),
+            (
+                Postgres,
+                "UPDATE orders SET tenant_id = $1, total = $2 WHERE orders.tenant_id = $1",
+                &[42, 7],
+            ),
+            (
+                MySql,
+                "UPDATE orders o JOIN customers c ON c.tenant_id = ? AND c.id = o.customer_id SET c.tenant_id = ?, o.total = ? WHERE o.tenant_id = ?",
+                &[42, 42, 7, 42],
+            ),
+            (
+                MySql,
+                "INSERT INTO orders (id, total, tenant_id) VALUES (?, ?, ?) AS new ON DUPLICATE KEY UPDATE total = IF(tenant_id = ?, new.total, total), tenant_id = IF(tenant_id = ?, new.tenant_id, tenant_id)",
+                &[1, 2, 42, 42, 42],
+            ),
+            (
+                MySql,
+                "INSERT INTO orders (id, total, tenant_id) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE tenant_id = IF(tenant_id = ?, VALUES(tenant_id), tenant_id)",
+                &[1, 2, 42, 42],
+            ),
+        ] {
+            assert_eq!(for_tenant(backend, sql, values), Analysis::Clean, "{sql}");
+        }
+    }
+
+    #[test]
+    fn for_a_tenant_other_ids_and_unguarded_writes_are_named() {
+        use sea_orm::DatabaseBackend::{MySql, Postgres, Sqlite};
+        let bad = |backend, sql: &str, values: &[i64]| match for_tenant(backend, sql, values) {
+            Analysis::Unconstrained(v) => v,
+            other => panic!("{sql}: {other:?}"),
+        };
+        // Another tenant's id, bound or literal, constrains nothing.
+        assert_eq!(
+            bad(Postgres, "SELECT * FROM orders WHERE tenant_id = $1", &[7]),
+            ["orders"]
+        );
+        assert_eq!(
+            bad(Postgres, "SELECT * FROM orders WHERE tenant_id = 7", &[]),
+            ["orders"]
+        );
+        assert_eq!(
+            bad(Postgres, "SELECT * FROM orders WHERE tenant_id = -42", &[]),
+            ["orders"]
+        );
+        // `?` are told apart by their place.
+        assert_eq!(
+            bad(
+                MySql,
+                "SELECT * FROM orders o JOIN customers c ON c.tenant_id = ? WHERE o.tenant_id = ?",
+                &[42, 7]
+            ),
+            ["orders (as o)"]
+        );
+        assert_eq!(
+            bad(
+                Sqlite,
+                "INSERT INTO orders (id, tenant_id) VALUES (?, ?), (?, ?)",
+                &[1, 42, 2, 7]
+            ),
+            ["orders (inserted rows)"]
+        );
+        assert_eq!(
+            bad(
+                Postgres,
+                "UPDATE orders SET tenant_id = $1 WHERE orders.tenant_id = $2",
+                &[7, 42]
+            ),
+            ["orders (tenant column assigned)"]
+        );
+        assert_eq!(
+            bad(
+                MySql,
+                "UPDATE orders o JOIN customers c ON c.tenant_id = ? SET c.tenant_id = c.id WHERE o.tenant_id = ?",
+                &[42, 42]
+            ),
+            ["customers (as c) (tenant column assigned)"]
+        );
+        // `excluded` is the inserted row: another tenant's when the rows are.
+        assert_eq!(
+            bad(
+                Postgres,
+                "INSERT INTO orders (id, tenant_id) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id WHERE orders.tenant_id = $3",
+                &[1, 7, 42]
+            ),
+            ["orders (inserted rows)", "orders (tenant column assigned)"]
+        );
+        // An unguarded duplicate-key assignment writes whichever tenant's row conflicts.
+        assert_eq!(
+            bad(
+                MySql,
+                "INSERT INTO orders (id, total, tenant_id) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE total = VALUES(total)",
+                &[1, 2, 42]
+            ),
+            ["orders (ON DUPLICATE KEY UPDATE)"]
+        );
+        assert_eq!(
+            bad(
+                MySql,
+                "INSERT INTO orders (id, total, tenant_id) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE total = IF(tenant_id = ?, VALUES(total), total)",
+                &[1, 2, 42, 7]
+            ),
+            ["orders (ON DUPLICATE KEY UPDATE)"]
+        );
     }
 }

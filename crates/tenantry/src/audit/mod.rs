@@ -24,7 +24,7 @@ mod analyze;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde::Serialize;
 
-pub use analyze::{Analysis, analyse};
+pub use analyze::{Analysis, analyse, analyse_for};
 
 use crate::catalog::postgres as catalog;
 use crate::registry::{Registry, ScopedTable};
