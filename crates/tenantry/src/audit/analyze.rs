@@ -838,7 +838,9 @@ impl Visitor for Walker<'_> {
         if let Some(parent) = self.ctes.last_mut()
             && let Some(i) = parent.queries.iter().position(|p| *p == me)
         {
-            parent.visible = if parent.recursive {
+            // SQLite resolves a CTE's definition against every CTE of its `WITH`, itself
+            // and later ones included, `RECURSIVE` or not.
+            parent.visible = if parent.recursive || self.flavor == Flavor::Sqlite {
                 parent.names.len()
             } else {
                 i
@@ -1060,6 +1062,21 @@ mod tests {
         ] {
             assert_eq!(for_tenant(backend, sql, values), Analysis::Clean, "{sql}");
         }
+    }
+
+    #[test]
+    fn a_sqlite_cte_sees_every_cte_of_its_with() {
+        use sea_orm::DatabaseBackend::{Postgres, Sqlite};
+        // On SQLite this names the CTE itself (and fails: circular reference), so it reads no
+        // table; on PostgreSQL it reads the table.
+        let sql = "WITH orders AS (SELECT id FROM orders) SELECT id FROM orders";
+        assert_eq!(for_tenant(Sqlite, sql, &[]), Analysis::Clean);
+        assert!(matches!(
+            for_tenant(Postgres, sql, &[]),
+            Analysis::Unconstrained(_)
+        ));
+        let later = "WITH x AS (SELECT * FROM orders), orders AS (SELECT 1 AS id) SELECT * FROM x";
+        assert_eq!(for_tenant(Sqlite, later, &[]), Analysis::Clean);
     }
 
     #[test]

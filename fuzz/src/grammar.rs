@@ -1,0 +1,867 @@
+//! A grammar of the SQL tenantry rewrites, for structure-aware fuzzing: libFuzzer's bytes
+//! become a statement tree through [`arbitrary`], rendered for one backend with its bound
+//! values. The tree covers what the rewriter scopes — selects with joins of every kind,
+//! derived tables, `LATERAL`, CTEs (recursive too), set operations, subqueries in every
+//! expression position, inserts (`VALUES`, `SELECT`, upserts), updates and deletes with
+//! `FROM`/`USING`, `RETURNING`, several statements in one string — over scoped and unscoped
+//! tables spelled in every way the backend resolves to the same table (quoted, upper case,
+//! schema-qualified), with placeholders bound to the tenant, to another tenant or to neither.
+//!
+//! Every variant list starts with a leaf, so that a tree stops growing when the bytes run
+//! out; rendering also stops nesting at [`MAX_DEPTH`].
+
+use arbitrary::Arbitrary;
+use sea_orm::{DbBackend, Statement, Value, Values};
+
+/// The tenant the fuzz targets rewrite for, and another one.
+pub const TENANT: i64 = 42;
+const OTHER: i64 = 7;
+
+/// Past this depth, every nested query or expression renders as a leaf.
+pub const MAX_DEPTH: u8 = 8;
+
+/// The scoped tables (in the targets' registry), then unscoped ones.
+const TABLES: [&str; 5] = ["orders", "customers", "order_items", "products", "tenants"];
+const COLUMNS: [&str; 7] = [
+    "id",
+    "tenant_id",
+    "customer_id",
+    "order_id",
+    "total",
+    "status",
+    "name",
+];
+
+/// A script: one to three statements for one backend.
+#[derive(Arbitrary, Debug)]
+pub struct Script {
+    backend: Backend,
+    first: Stmt,
+    rest: Vec<Stmt>,
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum Backend {
+    Postgres,
+    MySql,
+    Sqlite,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Stmt {
+    Query(Query),
+    Insert(Insert),
+    Update(Update),
+    Delete(Delete),
+}
+
+#[derive(Arbitrary, Debug)]
+struct Query {
+    with: Option<With>,
+    body: Body,
+    order_by: Option<Expr>,
+    limit: Option<u8>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct With {
+    recursive: bool,
+    first: Cte,
+    rest: Vec<Cte>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Cte {
+    name: u8,
+    columns: bool,
+    query: Box<Query>,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Body {
+    Select(Box<Select>),
+    SetOp(SetOp, Box<Body>, Box<Body>),
+    Nested(Box<Query>),
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum SetOp {
+    Union,
+    UnionAll,
+    Intersect,
+    Except,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Select {
+    distinct: bool,
+    items: Vec<Item>,
+    from: Vec<From>,
+    selection: Option<Expr>,
+    group_by: Option<Col>,
+    having: Option<Expr>,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Item {
+    Star,
+    Expr(Expr, Option<u8>),
+    QualifiedStar(Qual),
+}
+
+#[derive(Arbitrary, Debug)]
+struct From {
+    factor: Factor,
+    joins: Vec<Join>,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Factor {
+    Table(Table, Option<u8>),
+    Cte(u8, Option<u8>),
+    Function(u8),
+    Derived {
+        lateral: bool,
+        query: Box<Query>,
+        alias: u8,
+    },
+    Nested(Box<From>),
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+struct Table {
+    which: u8,
+    spelling: u8,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Join {
+    kind: JoinKind,
+    factor: Factor,
+    constraint: Constraint,
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum JoinKind {
+    Inner,
+    Left,
+    Right,
+    Full,
+    Cross,
+    Plain,
+    LeftOuter,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Constraint {
+    On(Expr),
+    Using(Col),
+    Natural,
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum Qual {
+    Table(u8),
+    Alias(u8),
+    Cte(u8),
+    Derived(u8),
+    Excluded,
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+struct Col {
+    qual: Option<Qual>,
+    which: u8,
+    upper: bool,
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum Param {
+    Tenant,
+    Other,
+    Text,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Expr {
+    Col(Col),
+    Int(i8),
+    Str(u8),
+    Null,
+    Param(Param),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    IsNull(Box<Expr>, bool),
+    Exists(Box<Query>),
+    InQuery(Box<Expr>, Box<Query>),
+    InList(Box<Expr>, Vec<Expr>),
+    Scalar(Box<Query>),
+    Func(Func, Vec<Expr>),
+    Case(Box<Expr>, Box<Expr>, Box<Expr>),
+    Between(Box<Expr>, Box<Expr>, Box<Expr>),
+    Cast(Box<Expr>),
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum BinOp {
+    Eq,
+    NotEq,
+    Lt,
+    And,
+    Or,
+    Plus,
+    Concat,
+}
+
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum Func {
+    Count,
+    Coalesce,
+    Lower,
+    Max,
+    Abs,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Insert {
+    table: Table,
+    alias: bool,
+    columns: Vec<Col>,
+    source: Source,
+    upsert: Option<Upsert>,
+    returning: Option<Item>,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Source {
+    Values(Vec<Vec<Expr>>),
+    Query(Box<Query>),
+    Default,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Upsert {
+    Nothing(Option<Col>),
+    Update {
+        target: Option<Col>,
+        assignments: Vec<(Col, Expr)>,
+        selection: Option<Expr>,
+        row_alias: bool,
+    },
+}
+
+#[derive(Arbitrary, Debug)]
+struct Update {
+    table: Table,
+    alias: Option<u8>,
+    joins: Vec<Join>,
+    first: (Col, Expr),
+    rest: Vec<(Col, Expr)>,
+    from: Vec<From>,
+    selection: Option<Expr>,
+    returning: Option<Item>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Delete {
+    table: Table,
+    alias: Option<u8>,
+    using: Vec<From>,
+    selection: Option<Expr>,
+    returning: Option<Item>,
+}
+
+/// Renders one tree for its backend, collecting the values its placeholders bind.
+struct Writer {
+    backend: DbBackend,
+    sql: String,
+    values: Vec<Value>,
+    depth: u8,
+}
+
+impl Script {
+    /// The statement the tree stands for, with its values.
+    pub fn statement(&self) -> Statement {
+        let backend = match self.backend {
+            Backend::Postgres => DbBackend::Postgres,
+            Backend::MySql => DbBackend::MySql,
+            Backend::Sqlite => DbBackend::Sqlite,
+        };
+        let mut w = Writer {
+            backend,
+            sql: String::new(),
+            values: Vec::new(),
+            depth: 0,
+        };
+        for (i, s) in std::iter::once(&self.first)
+            .chain(self.rest.iter().take(2))
+            .enumerate()
+        {
+            if i > 0 {
+                w.push("; ");
+            }
+            w.stmt(s);
+        }
+        Statement {
+            sql: w.sql,
+            values: (!w.values.is_empty()).then_some(Values(w.values)),
+            db_backend: backend,
+        }
+    }
+}
+
+impl Writer {
+    fn push(&mut self, s: &str) {
+        self.sql.push_str(s);
+    }
+
+    fn pg(&self) -> bool {
+        self.backend == DbBackend::Postgres
+    }
+
+    fn mysql(&self) -> bool {
+        self.backend == DbBackend::MySql
+    }
+
+    fn quote(&self) -> char {
+        if self.mysql() { '`' } else { '"' }
+    }
+
+    /// Runs `f` one level deeper, or writes `leaf` past [`MAX_DEPTH`].
+    fn nested(&mut self, leaf: &str, f: impl FnOnce(&mut Self)) {
+        if self.depth >= MAX_DEPTH {
+            self.push(leaf);
+            return;
+        }
+        self.depth += 1;
+        f(self);
+        self.depth -= 1;
+    }
+
+    fn stmt(&mut self, s: &Stmt) {
+        match s {
+            Stmt::Query(q) => self.query(q),
+            Stmt::Insert(i) => self.insert(i),
+            Stmt::Update(u) => self.update(u),
+            Stmt::Delete(d) => self.delete(d),
+        }
+    }
+
+    fn query(&mut self, q: &Query) {
+        if let Some(with) = &q.with {
+            self.push(if with.recursive {
+                "WITH RECURSIVE "
+            } else {
+                "WITH "
+            });
+            for (i, cte) in std::iter::once(&with.first)
+                .chain(with.rest.iter().take(2))
+                .enumerate()
+            {
+                if i > 0 {
+                    self.push(", ");
+                }
+                self.push(&format!("c{}", cte.name % 3));
+                if cte.columns {
+                    self.push(" (id)");
+                }
+                self.push(" AS (");
+                self.nested("SELECT 1", |w| w.query(&cte.query));
+                self.push(")");
+            }
+            self.push(" ");
+        }
+        self.body(&q.body);
+        if let Some(e) = &q.order_by {
+            self.push(" ORDER BY ");
+            self.expr(e);
+        }
+        if let Some(n) = q.limit {
+            self.push(&format!(" LIMIT {}", n % 10));
+        }
+    }
+
+    fn body(&mut self, b: &Body) {
+        match b {
+            Body::Select(s) => self.select(s),
+            Body::SetOp(op, l, r) => {
+                self.nested("SELECT 1", |w| w.body(l));
+                self.push(match op {
+                    SetOp::Union => " UNION ",
+                    SetOp::UnionAll => " UNION ALL ",
+                    SetOp::Intersect => " INTERSECT ",
+                    SetOp::Except => " EXCEPT ",
+                });
+                self.nested("SELECT 1", |w| w.body(r));
+            }
+            Body::Nested(q) => {
+                self.push("(");
+                self.nested("SELECT 1", |w| w.query(q));
+                self.push(")");
+            }
+        }
+    }
+
+    fn select(&mut self, s: &Select) {
+        self.push("SELECT ");
+        if s.distinct {
+            self.push("DISTINCT ");
+        }
+        if s.items.is_empty() {
+            self.push("*");
+        }
+        for (i, item) in s.items.iter().take(4).enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.item(item);
+        }
+        for (i, f) in s.from.iter().take(3).enumerate() {
+            self.push(if i == 0 { " FROM " } else { ", " });
+            self.from(f);
+        }
+        if let Some(e) = &s.selection {
+            self.push(" WHERE ");
+            self.expr(e);
+        }
+        if let Some(c) = &s.group_by {
+            self.push(" GROUP BY ");
+            self.col(c);
+            if let Some(h) = &s.having {
+                self.push(" HAVING ");
+                self.expr(h);
+            }
+        }
+    }
+
+    fn item(&mut self, item: &Item) {
+        match item {
+            Item::Star => self.push("*"),
+            Item::Expr(e, alias) => {
+                self.expr(e);
+                if let Some(a) = alias {
+                    self.push(&format!(" AS a{}", a % 4));
+                }
+            }
+            Item::QualifiedStar(q) => {
+                self.qual(*q);
+                self.push(".*");
+            }
+        }
+    }
+
+    fn table(&mut self, t: Table) {
+        let name = TABLES[usize::from(t.which) % TABLES.len()];
+        let q = self.quote();
+        let spelled = match (self.backend, t.spelling % 4) {
+            (_, 0) => name.to_owned(),
+            (_, 1) => format!("{q}{name}{q}"),
+            (DbBackend::MySql, 2) => format!("shop.{name}"),
+            (DbBackend::Postgres, 2) => format!("public.{name}"),
+            (_, 2) => format!("main.{name}"),
+            (DbBackend::MySql, _) => name.to_owned(),
+            (DbBackend::Postgres, _) => name.to_uppercase(),
+            (_, _) => format!("{q}{}{q}", name.to_uppercase()),
+        };
+        self.push(&spelled);
+    }
+
+    fn from(&mut self, f: &From) {
+        self.factor(&f.factor);
+        for j in f.joins.iter().take(3) {
+            self.join(j);
+        }
+    }
+
+    fn join(&mut self, j: &Join) {
+        let kind = match j.kind {
+            JoinKind::Inner => " INNER JOIN ",
+            JoinKind::Left => " LEFT JOIN ",
+            JoinKind::Right => " RIGHT JOIN ",
+            // MySQL has no FULL JOIN.
+            JoinKind::Full if self.mysql() => " JOIN ",
+            JoinKind::Full => " FULL JOIN ",
+            JoinKind::Cross => " CROSS JOIN ",
+            JoinKind::Plain => " JOIN ",
+            JoinKind::LeftOuter => " LEFT OUTER JOIN ",
+        };
+        if matches!(j.constraint, Constraint::Natural) && !matches!(j.kind, JoinKind::Cross) {
+            self.push(" NATURAL");
+        }
+        self.push(kind);
+        self.factor(&j.factor);
+        match &j.constraint {
+            _ if matches!(j.kind, JoinKind::Cross) => {}
+            Constraint::On(e) => {
+                self.push(" ON ");
+                self.expr(e);
+            }
+            Constraint::Using(c) => {
+                self.push(" USING (");
+                self.push(COLUMNS[usize::from(c.which) % COLUMNS.len()]);
+                self.push(")");
+            }
+            Constraint::Natural => {}
+        }
+    }
+
+    fn factor(&mut self, f: &Factor) {
+        match f {
+            Factor::Table(t, alias) => {
+                self.table(*t);
+                if let Some(a) = alias {
+                    self.push(&format!(" AS t{}", a % 4));
+                }
+            }
+            Factor::Cte(n, alias) => {
+                self.push(&format!("c{}", n % 3));
+                if let Some(a) = alias {
+                    self.push(&format!(" t{}", a % 4));
+                }
+            }
+            Factor::Function(n) => self.push(match (self.backend, n % 2) {
+                (DbBackend::Postgres, 0) => "generate_series(1, 3) AS g",
+                (DbBackend::Postgres, _) => "orders(1) AS g",
+                (DbBackend::MySql, _) => "JSON_TABLE('[1]', '$[*]' COLUMNS (v INT PATH '$')) AS g",
+                (_, _) => "json_each('[1]') AS g",
+            }),
+            Factor::Derived {
+                lateral,
+                query,
+                alias,
+            } => {
+                if *lateral && !self.backend.eq(&DbBackend::Sqlite) {
+                    self.push("LATERAL ");
+                }
+                self.push("(");
+                self.nested("SELECT 1", |w| w.query(query));
+                self.push(&format!(") AS d{}", alias % 3));
+            }
+            Factor::Nested(inner) => {
+                self.push("(");
+                self.nested("products", |w| w.from(inner));
+                self.push(")");
+            }
+        }
+    }
+
+    fn qual(&mut self, q: Qual) {
+        match q {
+            Qual::Table(t) => {
+                let name = TABLES[usize::from(t) % TABLES.len()];
+                self.push(name);
+            }
+            Qual::Alias(a) => self.push(&format!("t{}", a % 4)),
+            Qual::Cte(c) => self.push(&format!("c{}", c % 3)),
+            Qual::Derived(d) => self.push(&format!("d{}", d % 3)),
+            Qual::Excluded if self.mysql() => self.push("new"),
+            Qual::Excluded => self.push("excluded"),
+        }
+    }
+
+    fn col(&mut self, c: &Col) {
+        if let Some(q) = c.qual {
+            self.qual(q);
+            self.push(".");
+        }
+        let name = COLUMNS[usize::from(c.which) % COLUMNS.len()];
+        if c.upper {
+            self.push(&name.to_uppercase());
+        } else {
+            self.push(name);
+        }
+    }
+
+    fn param(&mut self, p: Param) {
+        self.values.push(match p {
+            Param::Tenant => Value::BigInt(Some(TENANT)),
+            Param::Other => Value::BigInt(Some(OTHER)),
+            Param::Text => Value::String(Some("x'--".to_owned())),
+        });
+        if self.pg() {
+            let n = self.values.len();
+            self.push(&format!("${n}"));
+        } else {
+            self.push("?");
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) {
+        self.nested("1", |w| w.expr_inner(e));
+    }
+
+    fn expr_inner(&mut self, e: &Expr) {
+        match e {
+            Expr::Col(c) => self.col(c),
+            Expr::Int(i) => self.push(&i.to_string()),
+            Expr::Str(n) => self.push(match n % 4 {
+                0 => "'x'",
+                1 => "'42'",
+                2 => "'a''b'",
+                _ => "'--'",
+            }),
+            Expr::Null => self.push("NULL"),
+            Expr::Param(p) => self.param(*p),
+            Expr::Binary(op, l, r) => {
+                self.push("(");
+                self.expr(l);
+                self.push(match op {
+                    BinOp::Eq => " = ",
+                    BinOp::NotEq => " <> ",
+                    BinOp::Lt => " < ",
+                    BinOp::And => " AND ",
+                    BinOp::Or => " OR ",
+                    BinOp::Plus => " + ",
+                    BinOp::Concat if self.mysql() => " + ",
+                    BinOp::Concat => " || ",
+                });
+                self.expr(r);
+                self.push(")");
+            }
+            Expr::Not(inner) => {
+                self.push("NOT ");
+                self.expr(inner);
+            }
+            Expr::IsNull(inner, negated) => {
+                self.expr(inner);
+                self.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
+            }
+            Expr::Exists(q) => {
+                self.push("EXISTS (");
+                self.subquery(q);
+                self.push(")");
+            }
+            Expr::InQuery(l, q) => {
+                self.expr(l);
+                self.push(" IN (");
+                self.subquery(q);
+                self.push(")");
+            }
+            Expr::InList(l, list) => {
+                self.expr(l);
+                self.push(" IN (");
+                if list.is_empty() {
+                    self.push("1");
+                }
+                for (i, x) in list.iter().take(4).enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.expr(x);
+                }
+                self.push(")");
+            }
+            Expr::Scalar(q) => {
+                self.push("(");
+                self.subquery(q);
+                self.push(")");
+            }
+            Expr::Func(f, args) => {
+                let name = match f {
+                    Func::Count => "count",
+                    Func::Coalesce => "coalesce",
+                    Func::Lower => "lower",
+                    Func::Max => "max",
+                    Func::Abs => "abs",
+                };
+                self.push(name);
+                self.push("(");
+                if args.is_empty() {
+                    self.push(if matches!(f, Func::Count) { "*" } else { "1" });
+                }
+                for (i, a) in args.iter().take(3).enumerate() {
+                    if i > 0 {
+                        self.push(", ");
+                    }
+                    self.expr(a);
+                }
+                self.push(")");
+            }
+            Expr::Case(c, t, e) => {
+                self.push("CASE WHEN ");
+                self.expr(c);
+                self.push(" THEN ");
+                self.expr(t);
+                self.push(" ELSE ");
+                self.expr(e);
+                self.push(" END");
+            }
+            Expr::Between(x, lo, hi) => {
+                self.expr(x);
+                self.push(" BETWEEN ");
+                self.expr(lo);
+                self.push(" AND ");
+                self.expr(hi);
+            }
+            Expr::Cast(inner) => {
+                self.push("CAST(");
+                self.expr(inner);
+                self.push(if self.mysql() {
+                    " AS SIGNED)"
+                } else {
+                    " AS INTEGER)"
+                });
+            }
+        }
+    }
+
+    fn subquery(&mut self, q: &Query) {
+        self.nested("SELECT 1", |w| w.query(q));
+    }
+
+    fn returning(&mut self, r: Option<&Item>) {
+        if let Some(item) = r
+            && !self.mysql()
+        {
+            self.push(" RETURNING ");
+            self.item(item);
+        }
+    }
+
+    fn assignments<'a>(&mut self, list: impl Iterator<Item = &'a (Col, Expr)>) {
+        for (i, (c, e)) in list.enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.col(c);
+            self.push(" = ");
+            self.expr(e);
+        }
+    }
+
+    fn insert(&mut self, i: &Insert) {
+        self.push("INSERT INTO ");
+        self.table(i.table);
+        if i.alias && !self.mysql() {
+            self.push(" AS t0");
+        }
+        if !i.columns.is_empty() {
+            self.push(" (");
+            for (n, c) in i.columns.iter().take(5).enumerate() {
+                if n > 0 {
+                    self.push(", ");
+                }
+                self.push(COLUMNS[usize::from(c.which) % COLUMNS.len()]);
+            }
+            self.push(")");
+        }
+        match &i.source {
+            Source::Values(rows) => {
+                self.push(" VALUES ");
+                if rows.is_empty() {
+                    self.push("(1)");
+                }
+                for (n, row) in rows.iter().take(3).enumerate() {
+                    if n > 0 {
+                        self.push(", ");
+                    }
+                    self.push("(");
+                    if row.is_empty() {
+                        self.push("1");
+                    }
+                    for (k, e) in row.iter().take(5).enumerate() {
+                        if k > 0 {
+                            self.push(", ");
+                        }
+                        self.expr(e);
+                    }
+                    self.push(")");
+                }
+            }
+            Source::Query(q) => {
+                self.push(" ");
+                self.subquery(q);
+            }
+            Source::Default => self.push(" DEFAULT VALUES"),
+        }
+        match &i.upsert {
+            None => {}
+            Some(Upsert::Nothing(target)) if !self.mysql() => {
+                self.push(" ON CONFLICT");
+                if let Some(c) = target {
+                    self.push(" (");
+                    self.push(COLUMNS[usize::from(c.which) % COLUMNS.len()]);
+                    self.push(")");
+                }
+                self.push(" DO NOTHING");
+            }
+            Some(Upsert::Nothing(_)) => {}
+            Some(Upsert::Update {
+                target,
+                assignments,
+                selection,
+                row_alias,
+            }) => {
+                if self.mysql() {
+                    if *row_alias && matches!(i.source, Source::Values(_)) {
+                        self.push(" AS new");
+                    }
+                    self.push(" ON DUPLICATE KEY UPDATE ");
+                } else {
+                    self.push(" ON CONFLICT (");
+                    let c = target.map_or(0, |c| usize::from(c.which));
+                    self.push(COLUMNS[c % COLUMNS.len()]);
+                    self.push(") DO UPDATE SET ");
+                }
+                if assignments.is_empty() {
+                    self.push("total = 1");
+                }
+                self.assignments(assignments.iter().take(3));
+                if let Some(e) = selection
+                    && !self.mysql()
+                {
+                    self.push(" WHERE ");
+                    self.expr(e);
+                }
+            }
+        }
+        self.returning(i.returning.as_ref());
+    }
+
+    fn update(&mut self, u: &Update) {
+        self.push("UPDATE ");
+        self.table(u.table);
+        if let Some(a) = u.alias {
+            self.push(&format!(" AS t{}", a % 4));
+        }
+        if self.mysql() {
+            for j in u.joins.iter().take(2) {
+                self.join(j);
+            }
+        }
+        self.push(" SET ");
+        self.assignments(std::iter::once(&u.first).chain(u.rest.iter().take(2)));
+        if !self.mysql() {
+            for (i, f) in u.from.iter().take(2).enumerate() {
+                self.push(if i == 0 { " FROM " } else { ", " });
+                self.from(f);
+            }
+        }
+        if let Some(e) = &u.selection {
+            self.push(" WHERE ");
+            self.expr(e);
+        }
+        self.returning(u.returning.as_ref());
+    }
+
+    fn delete(&mut self, d: &Delete) {
+        self.push("DELETE FROM ");
+        self.table(d.table);
+        if let Some(a) = d.alias
+            && !self.mysql()
+        {
+            self.push(&format!(" AS t{}", a % 4));
+        }
+        if self.pg() {
+            for (i, f) in d.using.iter().take(2).enumerate() {
+                self.push(if i == 0 { " USING " } else { ", " });
+                self.from(f);
+            }
+        }
+        if let Some(e) = &d.selection {
+            self.push(" WHERE ");
+            self.expr(e);
+        }
+        self.returning(d.returning.as_ref());
+    }
+}
