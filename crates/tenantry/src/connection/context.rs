@@ -26,9 +26,12 @@ pub(crate) struct TenantContext<'a> {
     pub(crate) setting: &'a SettingName,
     /// The schema search path (a schema placement: its schema, then the shared one).
     pub(crate) search_path: Option<&'a [String]>,
-    /// Isolation level for `BEGIN`.
+    /// Isolation level for `BEGIN` (SeaORM's own `BEGIN` takes it from the options
+    /// without the one-round-trip path).
+    #[cfg_attr(not(feature = "sqlx-postgres"), allow(dead_code))]
     pub(crate) isolation_level: Option<IsolationLevel>,
     /// Access mode for `BEGIN`.
+    #[cfg_attr(not(feature = "sqlx-postgres"), allow(dead_code))]
     pub(crate) access_mode: Option<AccessMode>,
     /// The fence check of a tenant transaction that follows a directory.
     pub(crate) fence: Option<FenceCheck<'a>>,
@@ -61,6 +64,7 @@ impl<'a> TenantContext<'a> {
         }
     }
 
+    #[cfg(any(feature = "sqlx-postgres", test))]
     /// The transaction-local settings, as `SET LOCAL` statements, in the order they run.
     ///
     /// The tenant is rendered from its typed id, never from user text; the setting is a
@@ -77,6 +81,7 @@ impl<'a> TenantContext<'a> {
         settings
     }
 
+    #[cfg(any(feature = "sqlx-postgres", test))]
     /// Checks run right after `BEGIN`, in the same simple query: a schema placement's schema
     /// must exist (PostgreSQL accepts a search path naming a missing schema and then resolves
     /// names in the next one). After `BEGIN`, since a query takes a snapshot and an isolation
@@ -100,6 +105,7 @@ impl<'a> TenantContext<'a> {
         checks
     }
 
+    #[cfg(any(feature = "sqlx-postgres", test))]
     /// The one simple query that installs the context and opens the transaction.
     ///
     /// The `SET LOCAL`s come first: in one simple query the statements before `BEGIN` run in
@@ -174,6 +180,7 @@ fn schema_usable(schema: &str) -> String {
     )
 }
 
+#[cfg(any(feature = "sqlx-postgres", test))]
 /// A statement that fails unless `schema` exists and the current role may use it (see
 /// [`schema_usable`]).
 fn schema_check(schema: &str) -> String {
