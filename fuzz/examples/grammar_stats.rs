@@ -1,5 +1,5 @@
 //! How much of the grammar's output the rewriter accepts, per backend and statement kind, and
-//! why it refuses the rest — over the files of a corpus directory (default
+//! how many of the accepted ones it had to scope (changed), and why it refuses the rest — over the files of a corpus directory (default
 //! `corpus/grammar`). A grammar whose statements are mostly refused would test little.
 //!
 //!     cargo run --release --example grammar_stats [DIR]
@@ -23,7 +23,7 @@ fn main() {
         0,
     );
     let tenant = TenantId::from(TENANT);
-    let mut accepted: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    let mut accepted: BTreeMap<String, (u32, u32, u32)> = BTreeMap::new();
     let mut reasons: BTreeMap<String, u32> = BTreeMap::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
@@ -39,9 +39,15 @@ fn main() {
             .to_owned();
         let key = format!("{:?} {kind}", statement.db_backend);
         let slot = accepted.entry(key).or_default();
-        slot.1 += 1;
+        slot.2 += 1;
+        let sql = statement.sql.clone();
         match rewriter.rewrite(statement, &tenant) {
-            Ok(_) => slot.0 += 1,
+            Ok(out) => {
+                slot.0 += 1;
+                if out.statement.sql != sql {
+                    slot.1 += 1;
+                }
+            }
             Err(e) => {
                 let text = e.to_string();
                 let reason: String = text.chars().take(70).collect();
@@ -49,8 +55,8 @@ fn main() {
             }
         }
     }
-    for (key, (ok, all)) in &accepted {
-        println!("{key:<20} {ok:>6} of {all:>6} accepted");
+    for (key, (ok, scoped, all)) in &accepted {
+        println!("{key:<20} {ok:>6} of {all:>6} accepted, {scoped:>6} of them scoped by the rewrite");
     }
     let mut reasons: Vec<_> = reasons.into_iter().collect();
     reasons.sort_by(|a, b| b.1.cmp(&a.1));

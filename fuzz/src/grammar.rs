@@ -96,7 +96,8 @@ enum SetOp {
 struct Select {
     distinct: bool,
     items: Vec<Item>,
-    from: Vec<From>,
+    from: From,
+    more_from: Vec<From>,
     selection: Option<Expr>,
     group_by: Option<Col>,
     having: Option<Expr>,
@@ -323,10 +324,6 @@ impl Writer {
         self.backend == DbBackend::MySql
     }
 
-    fn quote(&self) -> char {
-        if self.mysql() { '`' } else { '"' }
-    }
-
     /// Runs `f` one level deeper, or writes `leaf` past [`MAX_DEPTH`].
     fn nested(&mut self, leaf: &str, f: impl FnOnce(&mut Self)) {
         if self.depth >= MAX_DEPTH {
@@ -416,8 +413,10 @@ impl Writer {
             }
             self.item(item);
         }
-        for (i, f) in s.from.iter().take(3).enumerate() {
-            self.push(if i == 0 { " FROM " } else { ", " });
+        self.push(" FROM ");
+        self.from(&s.from);
+        for f in s.more_from.iter().take(2) {
+            self.push(", ");
             self.from(f);
         }
         if let Some(e) = &s.selection {
@@ -452,18 +451,35 @@ impl Writer {
 
     fn table(&mut self, t: Table) {
         let name = TABLES[usize::from(t.which) % TABLES.len()];
-        let q = self.quote();
-        let spelled = match (self.backend, t.spelling % 4) {
-            (_, 0) => name.to_owned(),
-            (_, 1) => format!("{q}{name}{q}"),
-            (DbBackend::MySql, 2) => format!("shop.{name}"),
-            (DbBackend::Postgres, 2) => format!("public.{name}"),
-            (_, 2) => format!("main.{name}"),
-            (DbBackend::MySql, _) => name.to_owned(),
-            (DbBackend::Postgres, _) => name.to_uppercase(),
-            (_, _) => format!("{q}{}{q}", name.to_uppercase()),
+        let upper = name.to_uppercase();
+        // Spellings that all name the same table on their backend.
+        let spellings: Vec<String> = match self.backend {
+            DbBackend::Postgres => vec![
+                name.to_owned(),
+                format!("\"{name}\""),
+                format!("public.{name}"),
+                upper.clone(),
+                format!("\"public\".\"{name}\""),
+                format!("PUBLIC.{upper}"),
+            ],
+            DbBackend::MySql => vec![
+                name.to_owned(),
+                format!("`{name}`"),
+                format!("shop.{name}"),
+                format!("`shop`.`{name}`"),
+            ],
+            _ => vec![
+                name.to_owned(),
+                format!("\"{name}\""),
+                format!("main.{name}"),
+                upper.clone(),
+                format!("\"{upper}\""),
+                format!("[{name}]"),
+                format!("`{name}`"),
+            ],
         };
-        self.push(&spelled);
+        let spelled = &spellings[usize::from(t.spelling) % spellings.len()];
+        self.push(spelled);
     }
 
     fn from(&mut self, f: &From) {
