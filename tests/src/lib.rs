@@ -126,8 +126,10 @@ pub async fn customer_with_order(
 /// sessions, the second server's cluster.
 pub mod faults {
     use std::collections::HashMap;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
 
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
     use super::TestDb;
 
@@ -221,6 +223,51 @@ pub mod faults {
             );
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
+    }
+
+    /// What one worker of a fault test saw: the rounds acknowledged, how many failed.
+    pub struct Tally {
+        /// The rounds whose commit returned `Ok`.
+        pub acknowledged: Vec<i64>,
+        /// The rounds that failed.
+        pub failed: usize,
+    }
+
+    /// One worker of a fault test: runs round `work(0)`, `work(1)`, … — each a tenant
+    /// transaction, which must end (either way) within 20 s — pausing `pause` between rounds,
+    /// until `recovered` is set and five rounds have been acknowledged since.
+    pub async fn until_recovered<F, Fut>(
+        worker: usize,
+        recovered: &AtomicBool,
+        pause: Duration,
+        mut work: F,
+    ) -> Tally
+    where
+        F: FnMut(i64) -> Fut,
+        Fut: Future<Output = Result<(), DbErr>>,
+    {
+        let mut tally = Tally {
+            acknowledged: Vec::new(),
+            failed: 0,
+        };
+        let mut after = 0;
+        for round in 0.. {
+            match tokio::time::timeout(Duration::from_secs(20), work(round)).await {
+                Ok(Ok(())) => {
+                    tally.acknowledged.push(round);
+                    if recovered.load(Ordering::Relaxed) {
+                        after += 1;
+                    }
+                }
+                Ok(Err(_)) => tally.failed += 1,
+                Err(_) => panic!("worker {worker}: a transaction hung past 20 s"),
+            }
+            if recovered.load(Ordering::Relaxed) && after >= 5 {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+        }
+        tally
     }
 
     /// Runs `pg_ctlcluster … tenants ACTION` on the second server's cluster (`stop` and

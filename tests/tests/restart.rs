@@ -17,6 +17,11 @@ use uuid::Uuid;
 
 const WORKERS: usize = 8;
 
+/// The marker of worker `w`'s round `round`.
+fn marker(w: usize, round: i64) -> i64 {
+    w as i64 * 1_000_000 + round
+}
+
 fn pg(sql: impl Into<String>) -> Statement {
     Statement::from_string(DbBackend::Postgres, sql.into())
 }
@@ -42,37 +47,23 @@ async fn a_restart_under_load_loses_nothing_acknowledged() {
         let (tdb, stop) = (tdb.clone(), stop.clone());
         let tenant = Uuid::new_v4();
         workers.push(tokio::spawn(async move {
-            let (mut acknowledged, mut failed, mut after) = (Vec::new(), 0, 0);
-            let mut i = 0_i64;
-            loop {
-                let marker = w as i64 * 1_000_000 + i;
-                i += 1;
-                let work = async {
+            let tally = faults::until_recovered(w, &stop, Duration::ZERO, |round| {
+                let tdb = tdb.clone();
+                async move {
                     let txn = tdb.begin(tenant).await?;
                     for half in 0..2 {
                         txn.execute_raw(pg(format!(
-                            "INSERT INTO marks (marker, half) VALUES ({marker}, {half})"
+                            "INSERT INTO marks (marker, half) VALUES ({}, {half})",
+                            marker(w, round)
                         )))
                         .await?;
                     }
                     txn.query_all_raw(pg("SELECT count(*) FROM marks")).await?;
                     txn.commit().await
-                };
-                // Never longer than the pool's and the server's own timeouts allow.
-                match tokio::time::timeout(Duration::from_secs(20), work).await {
-                    Ok(Ok(())) => {
-                        acknowledged.push(marker);
-                        if stop.load(Ordering::Relaxed) {
-                            after += 1;
-                        }
-                    }
-                    Ok(Err(_)) => failed += 1,
-                    Err(_) => panic!("worker {w}: a transaction hung past 20 s"),
                 }
-                if stop.load(Ordering::Relaxed) && after >= 5 {
-                    return (tenant, acknowledged, failed);
-                }
-            }
+            })
+            .await;
+            (tenant, tally)
         }));
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -90,12 +81,16 @@ async fn a_restart_under_load_loses_nothing_acknowledged() {
                 .unwrap(),
         );
     }
-    let failed: usize = results.iter().map(|r| r.2).sum();
+    let failed: usize = results.iter().map(|(_, t)| t.failed).sum();
     assert!(failed > 0, "the restart must have failed some transactions");
 
     let stored = faults::stored_marks(&db, 2).await;
-    for (tenant, acknowledged, _) in &results {
-        let acknowledged: Vec<(i64, Uuid)> = acknowledged.iter().map(|m| (*m, *tenant)).collect();
+    for (w, (tenant, tally)) in results.iter().enumerate() {
+        let acknowledged: Vec<(i64, Uuid)> = tally
+            .acknowledged
+            .iter()
+            .map(|round| (marker(w, *round), *tenant))
+            .collect();
         faults::assert_acknowledged(&stored, &acknowledged);
     }
     assert_pool_clean(&pool, 4, "tenantry.tenant_id").await;

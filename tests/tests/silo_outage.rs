@@ -78,9 +78,10 @@ async fn a_silo_server_outage_touches_only_its_tenants() {
     for (w, tenant) in [shared, shared, silo, silo].into_iter().enumerate() {
         let (tdb, down, back) = (tdb.clone(), down.clone(), back.clone());
         workers.push(tokio::spawn(async move {
-            let (mut ok, mut failed, mut after) = (0_i64, 0_i64, 0_i64);
-            loop {
-                let work = async {
+            let pause = Duration::from_millis(5);
+            let tally = faults::until_recovered(w, &back, pause, |_| {
+                let tdb = tdb.clone();
+                async move {
                     let txn = tdb.begin(tenant).await?;
                     // Errors propagate: the server may go away between any two statements.
                     txn.execute_raw(Statement::from_string(
@@ -92,22 +93,15 @@ async fn a_silo_server_outage_touches_only_its_tenants() {
                     ))
                     .await?;
                     txn.commit().await
-                };
-                match tokio::time::timeout(Duration::from_secs(20), work).await {
-                    Ok(Ok(())) => {
-                        ok += 1;
-                        if back.load(Ordering::Relaxed) {
-                            after += 1;
-                        }
-                    }
-                    Ok(Err(_)) => failed += 1,
-                    Err(_) => panic!("worker {w}: a transaction hung past 20 s"),
                 }
-                if back.load(Ordering::Relaxed) && after >= 5 {
-                    return (tenant, ok, failed, down.load(Ordering::Relaxed));
-                }
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
+            })
+            .await;
+            (
+                tenant,
+                tally.acknowledged.len() as i64,
+                tally.failed as i64,
+                down.load(Ordering::Relaxed),
+            )
         }));
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
