@@ -56,10 +56,12 @@ fn main() {
         }
     }
     for (key, (ok, scoped, all)) in &accepted {
-        println!("{key:<20} {ok:>6} of {all:>6} accepted, {scoped:>6} of them scoped by the rewrite");
+        println!(
+            "{key:<20} {ok:>6} of {all:>6} accepted, {scoped:>6} of them scoped by the rewrite"
+        );
     }
     let mut reasons: Vec<_> = reasons.into_iter().collect();
-    reasons.sort_by(|a, b| b.1.cmp(&a.1));
+    reasons.sort_by_key(|r| std::cmp::Reverse(r.1));
     for (reason, n) in reasons.iter().take(25) {
         println!("{n:>6}  {reason}");
     }
