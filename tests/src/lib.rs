@@ -54,6 +54,16 @@ pub async fn pool_on(url: &str) -> DatabaseConnection {
     Database::connect(options).await.unwrap()
 }
 
+/// The first column of the one row a PostgreSQL query on `conn` returns.
+pub async fn scalar<T: sea_orm::TryGetable>(conn: &impl ConnectionTrait, sql: &str) -> T {
+    conn.query_one_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("no row: {sql}"))
+        .try_get_by_index(0)
+        .unwrap()
+}
+
 /// Both PostgreSQL servers as tenant-database servers: `one` (the first) and `two` (the
 /// second), with their admin URLs.
 pub fn both_servers() -> tenantry::placement::Servers {
@@ -196,17 +206,15 @@ pub mod faults {
 
     /// Sessions of the app role on the test database (`state` a `LIKE` pattern, `%` for all).
     pub async fn app_sessions(db: &TestDb, state: &str) -> i64 {
-        db.admin
-            .query_one_raw(pg(format!(
+        super::scalar(
+            &db.admin,
+            &format!(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = '{}' AND usename = '{}' \
                  AND coalesce(state, '') LIKE '{state}'",
                 db.name, db.app_role
-            )))
-            .await
-            .unwrap()
-            .unwrap()
-            .try_get_by_index(0)
-            .unwrap()
+            ),
+        )
+        .await
     }
 
     /// Waits (up to 10 s) until no session of the app role is inside a transaction.

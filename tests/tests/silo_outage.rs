@@ -14,19 +14,13 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use tenantry::TenantDatabase;
 use tenantry::placement::{Placement, ServerOptions, Servers, TableDirectory};
 use tenantry_tests::{
-    TestDb, both_servers, faults, pg_admin_url, pg2_admin_url, pool_on, url_as, url_on,
+    TestDb, both_servers, faults, pg_admin_url, pg2_admin_url, pool_on, scalar, url_as, url_on,
 };
 use uuid::Uuid;
 
 async fn count(url: &str, sql: &str) -> i64 {
     let conn = pool_on(url).await;
-    let n = conn
-        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql.to_owned()))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index::<i64>(0)
-        .unwrap();
+    let n = scalar(&conn, sql).await;
     conn.close().await.unwrap();
     n
 }

@@ -24,7 +24,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Set, Statement, TransactionTrait,
 };
 use tenantry::{Registry, TenantDatabase};
-use tenantry_tests::{TestDb, customer_with_order, faults};
+use tenantry_tests::{TestDb, customer_with_order, faults, scalar};
 use uuid::Uuid;
 
 const WORKERS: u64 = 4;
@@ -176,17 +176,7 @@ async fn a_mixed_workload_stays_isolated_and_flat() {
     let tenants = db.add_tenants(tenant_count).await;
     db.owner_exec("INSERT INTO products (sku, name, price) VALUES ('pen', 'Pen', 1.5)")
         .await;
-    let product: i32 = db
-        .admin
-        .query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT id FROM products",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index(0)
-        .unwrap();
+    let product: i32 = scalar(&db.admin, "SELECT id FROM products").await;
     // The test database's own connections of the app role, before the soak's pool.
     let before = faults::app_sessions(&db, "%").await;
     let mut options = ConnectOptions::new(db.app_url.clone());
@@ -269,17 +259,11 @@ async fn a_mixed_workload_stays_isolated_and_flat() {
             "tenant {i}"
         );
     }
-    let stored: i64 = db
-        .admin
-        .query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT count(*) FROM customers WHERE name NOT IN ('c')",
-        ))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get_by_index(0)
-        .unwrap();
+    let stored: i64 = scalar(
+        &db.admin,
+        "SELECT count(*) FROM customers WHERE name NOT IN ('c')",
+    )
+    .await;
     assert_eq!(stored, 0, "a rolled-back customer was stored");
     // The plan cache is bounded by the number of distinct statements, not transactions.
     assert!(stats.len < 200, "{} plans cached", stats.len);
