@@ -803,21 +803,24 @@ fn source_constant(pin: &Pin<'_>, q: &Query, p: usize, n: usize) -> bool {
             .all(|row| row.len() != n || row.get(p).is_some_and(|e| pinned(pin, e))),
         SetExpr::Select(s) => {
             let items = &s.projection;
-            let wildcard = items.iter().position(|i| {
+            let is_wildcard = |i: &SelectItem| {
                 matches!(
                     i,
                     SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..)
                 )
-            });
-            let item = match wildcard {
-                // Items before a wildcard are the first columns, items after it the last.
-                Some(w) if p < w => items.get(p),
-                Some(w) => {
+            };
+            let first = items.iter().position(is_wildcard);
+            let last = items.iter().rposition(is_wildcard);
+            let item = match (first, last) {
+                // Items before the first wildcard are the first columns, items after the last
+                // one the last columns; a column in between is a wildcard's, not a constant.
+                (Some(w), _) if p < w => items.get(p),
+                (_, Some(w)) => {
                     let after = items.len() - w - 1;
-                    (p >= n - after).then(|| &items[items.len() - (n - p)])
+                    (after <= n && p >= n - after).then(|| &items[items.len() - (n - p)])
                 }
-                None if items.len() != n => return true,
-                None => items.get(p),
+                (_, None) if items.len() != n => return true,
+                (_, None) => items.get(p),
             };
             match item {
                 Some(SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. }) => {
@@ -915,6 +918,7 @@ mod tests {
             "INSERT INTO orders (customer_id, total, tenant_id) SELECT c.id, $1, $3 FROM customers c WHERE c.tenant_id = $3",
             "INSERT INTO orders (customer_id, total, tenant_id) SELECT tenantry_src.*, $1 FROM (SELECT id, 0 FROM customers WHERE customers.tenant_id = $1) AS tenantry_src",
             "INSERT INTO orders (tenant_id, id, total) SELECT $1, * FROM (SELECT 1, 2) AS s",
+            "INSERT INTO orders (id, total, tenant_id) SELECT *, s.*, $1 FROM (SELECT 1) AS s",
             "UPDATE orders o SET total = $1 FROM customers c WHERE o.tenant_id = $2 AND c.tenant_id = $2 AND c.id = o.customer_id",
             "DELETE FROM orders o USING customers c WHERE o.tenant_id = $2 AND c.tenant_id = $2",
             "SELECT public.tenantry_fence($1, $2)",
@@ -965,6 +969,18 @@ mod tests {
             ["orders (ON CONFLICT DO UPDATE)"]
         );
         assert_eq!(bad("DELETE FROM order_items"), ["order_items"]);
+        // More items after a wildcard than columns (found by the grammar fuzz target: the
+        // analysis underflowed), and a column only a wildcard can fill.
+        assert_eq!(
+            bad(
+                "INSERT INTO orders (tenant_id) SELECT *, $1, $2 FROM orders o WHERE o.tenant_id = $1"
+            ),
+            ["orders (inserted rows)"]
+        );
+        assert_eq!(
+            bad("INSERT INTO orders (id, tenant_id, total) SELECT $1, *, * FROM (SELECT 1) AS s"),
+            ["orders (inserted rows)"]
+        );
         assert_eq!(bad("TRUNCATE orders"), ["orders (TRUNCATE)"]);
         // A CTE of another level does not shadow the table.
         assert_eq!(
