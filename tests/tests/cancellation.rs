@@ -2,7 +2,7 @@
 //! transactions — begin, inserts, a select, a stream, a savepoint committed or rolled back,
 //! the closure form, commit or rollback — each dropped after a random short time (by
 //! `tokio::time::timeout`, or by a cancel signal from another task raced with `select!`),
-//! 1,500 times (`TENANTRY_CANCEL_ROUNDS` for more). Afterwards no connection of the pool is inside
+//! 3,000 times (`TENANTRY_CANCEL_ROUNDS` for more). Afterwards no connection of the pool is inside
 //! a transaction or carries a tenant setting, every transaction whose commit returned `Ok`
 //! is there in full, and every other one is there in full or not at all.
 #![allow(clippy::unwrap_used)]
@@ -21,7 +21,7 @@ fn rounds() -> usize {
     std::env::var("TENANTRY_CANCEL_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_500)
+        .unwrap_or(3_000)
 }
 
 /// A small deterministic generator (no dependency, reproducible by seed).
