@@ -14,7 +14,9 @@
 //! An `INSERT` into a scoped table is constrained when every row's tenant column is a
 //! constant (a `VALUES` row, or the matching item of the `SELECT` list), and its `ON CONFLICT
 //! DO UPDATE` has the target's tenant predicate in its `WHERE`. `UPDATE` and `DELETE` targets
-//! need it in their `WHERE`. A `TRUNCATE` of a scoped table is never constrained. Every
+//! need it in their `WHERE`; an `UPDATE` or upsert that assigns a scoped target's tenant
+//! column anything but a constant (or, in an upsert of constant rows, the inserted row's
+//! value) is not constrained either. A `TRUNCATE` of a scoped table is never constrained. Every
 //! nested query (subqueries, derived tables, CTEs, the branches of a `UNION`) is its own
 //! level, checked the same way; CTE names shadow tables in their scope.
 //!
@@ -61,8 +63,19 @@ pub fn analyse(sql: &str, registry: &Registry) -> Analysis {
 }
 
 /// Analyses a statement as it is sent to the database (any backend, with its values) for
-/// `tenant`: every reference to a scoped table must be constrained to that tenant's id, and
-/// every row it writes must carry it — see the [module](self) for the rules.
+/// `tenant`, by the rules of [`analyse`] with these differences:
+///
+/// - a tenant column counts as constrained only when compared with `tenant`'s own id — a
+///   literal of it, or a placeholder bound to it (`$n` by number, `?` by its place) — never
+///   merely with some constant;
+/// - inserted rows must carry that id;
+/// - an `UPDATE` or upsert assigning a scoped target's tenant column must assign that id (or,
+///   in an upsert of such rows, the inserted row's: `excluded.<column>`, `VALUES(<column>)`,
+///   the row alias's column);
+/// - every assignment of MySQL's `ON DUPLICATE KEY UPDATE` must be guarded by
+///   `IF(<tenant column> = <tenant>, …)`, since without it the conflicting row of whichever
+///   tenant owns it is written;
+/// - names fold, resolve and see CTEs as the statement's backend does.
 ///
 /// This is the property tenantry's rewriter promises for every statement it accepts; the
 /// fuzz target and the property tests check its output with it.
