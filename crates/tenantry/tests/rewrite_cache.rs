@@ -42,14 +42,9 @@ fn second_rewrite_of_the_same_text_hits_the_cache() {
         b.statement.values.unwrap().0,
         vec![Value::from(2), Value::BigInt(Some(8))]
     );
-    assert_eq!(
-        r.stats(),
-        CacheStats {
-            hits: 1,
-            misses: 1,
-            len: 1
-        }
-    );
+    let stats = r.stats();
+    assert_eq!((stats.hits, stats.misses, stats.len), (1, 1, 1));
+    assert!(stats.bytes > a.statement.sql.len(), "{stats:?}");
 }
 
 #[test]
@@ -156,7 +151,7 @@ fn refusals_are_not_cached() {
         CacheStats {
             hits: 0,
             misses: 2,
-            len: 0
+            ..CacheStats::default()
         }
     );
 }
@@ -325,4 +320,24 @@ fn in_lists_of_new_lengths_are_derived_from_the_one_element_plan() {
     }
     // Three lengths and the one-element form, per backend.
     assert_eq!(r.stats().len, 12);
+}
+
+#[test]
+fn distinct_huge_statements_stay_within_the_byte_budget() {
+    let budget = 256 << 10;
+    let r = Rewriter::with_limits(Registry::new().table("orders", "tenant_id"), 4096, budget);
+    for i in 0..24 {
+        // About 40 KiB each, every one distinct.
+        let list: Vec<String> = (0..5_000).map(|v| (v * 64 + i).to_string()).collect();
+        let sql = format!("SELECT id FROM orders WHERE id IN ({})", list.join(", "));
+        r.rewrite(
+            Statement::from_string(DbBackend::Postgres, sql),
+            &TenantId::from(1_i64),
+        )
+        .unwrap();
+        let stats = r.stats();
+        assert!(stats.bytes <= budget, "{stats:?}");
+    }
+    let stats = r.stats();
+    assert!(stats.len >= 1 && stats.len < 24, "{stats:?}");
 }

@@ -124,6 +124,11 @@ use crate::tenant::TenantId;
 /// Plans kept by [`Rewriter::new`].
 pub const DEFAULT_CACHE_CAPACITY: usize = 4096;
 
+/// The bytes (SQL texts and plans, roughly) the plans kept by [`Rewriter::new`] and
+/// [`Rewriter::with_capacity`] may weigh together: 32 MiB. Distinct huge statements evict
+/// others rather than grow the cache; a plan heavier than the whole budget is not kept.
+pub const DEFAULT_CACHE_BYTES: usize = 32 << 20;
+
 /// A rewritten statement and whether its plan came from the cache.
 #[derive(Debug, Clone)]
 pub struct Rewritten {
@@ -142,6 +147,8 @@ pub struct CacheStats {
     pub misses: u64,
     /// Plans currently cached.
     pub len: usize,
+    /// Roughly the bytes they weigh (texts and plans), at most the cache's byte budget.
+    pub bytes: usize,
 }
 
 /// Rewrites statements for a registry, with a plan cache. Share it (`Arc`) between threads.
@@ -157,11 +164,18 @@ impl Rewriter {
         Self::with_capacity(registry, DEFAULT_CACHE_CAPACITY)
     }
 
-    /// A rewriter caching at most `capacity` plans (0: no cache).
+    /// A rewriter caching at most `capacity` plans (0: no cache), within
+    /// [`DEFAULT_CACHE_BYTES`].
     pub fn with_capacity(registry: Registry, capacity: usize) -> Self {
+        Self::with_limits(registry, capacity, DEFAULT_CACHE_BYTES)
+    }
+
+    /// A rewriter caching at most `capacity` plans that weigh at most `max_bytes` together
+    /// (SQL texts and plans, roughly).
+    pub fn with_limits(registry: Registry, capacity: usize, max_bytes: usize) -> Self {
         Self {
             registry,
-            cache: PlanCache::new(capacity),
+            cache: PlanCache::with_budget(capacity, max_bytes),
         }
     }
 
@@ -259,6 +273,7 @@ impl Rewriter {
             hits: self.cache.hits(),
             misses: self.cache.misses(),
             len: self.cache.len(),
+            bytes: self.cache.bytes(),
         }
     }
 }

@@ -1,4 +1,6 @@
-//! The plan cache: SQL text → plan, per backend, bounded, shared between threads.
+//! The plan cache: SQL text → plan, per backend, shared between threads, bounded both in
+//! plans and in bytes (the texts and the plans' own weight), so that distinct huge statements
+//! cannot make it hold more than its byte budget.
 //!
 //! Eviction is CLOCK (second chance): a hit sets the entry's reference bit without taking the
 //! write lock; when full, the oldest entry is evicted unless referenced since the last sweep,
@@ -102,6 +104,8 @@ impl BuildHasher for SeededState {
 struct Entry {
     plan: Arc<Plan>,
     referenced: AtomicBool,
+    /// The key's and the plan's bytes, counted against the budget.
+    weight: usize,
 }
 
 impl Entry {
@@ -117,6 +121,8 @@ impl Entry {
 struct Inner {
     maps: [HashMap<Arc<str>, Entry, SeededState>; 3],
     order: VecDeque<(Flavor, Arc<str>)>,
+    /// The entries' weights, summed.
+    bytes: usize,
 }
 
 impl Inner {
@@ -129,6 +135,7 @@ impl Inner {
                 HashMap::with_hasher(state),
             ],
             order: VecDeque::new(),
+            bytes: 0,
         }
     }
 }
@@ -137,6 +144,7 @@ impl Inner {
 pub(crate) struct PlanCache {
     inner: RwLock<Inner>,
     capacity: usize,
+    max_bytes: usize,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -145,17 +153,27 @@ impl std::fmt::Debug for PlanCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PlanCache")
             .field("capacity", &self.capacity)
+            .field("max_bytes", &self.max_bytes)
             .field("len", &self.len())
             .finish()
     }
 }
 
 impl PlanCache {
-    /// A cache holding at most `capacity` plans (0 disables caching).
+    /// A cache holding at most `capacity` plans (0 disables caching) and the default byte
+    /// budget.
+    #[cfg(test)]
     pub(crate) fn new(capacity: usize) -> Self {
+        Self::with_budget(capacity, crate::rewrite::DEFAULT_CACHE_BYTES)
+    }
+
+    /// A cache holding at most `capacity` plans weighing at most `max_bytes` together; a plan
+    /// heavier than the whole budget is not cached.
+    pub(crate) fn with_budget(capacity: usize, max_bytes: usize) -> Self {
         Self {
             inner: RwLock::new(Inner::new()),
             capacity,
+            max_bytes,
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -185,7 +203,8 @@ impl PlanCache {
 
     /// Stores a plan, evicting if full.
     pub(crate) fn insert(&self, flavor: Flavor, sql: &str, plan: Arc<Plan>) {
-        if self.capacity == 0 {
+        let weight = sql.len() + plan.weight();
+        if self.capacity == 0 || weight > self.max_bytes {
             return;
         }
         let Ok(mut inner) = self.inner.write() else {
@@ -195,7 +214,9 @@ impl PlanCache {
             return;
         }
         let mut sweeps = 2 * inner.order.len() + 1;
-        while inner.order.len() >= self.capacity && sweeps > 0 {
+        while (inner.order.len() >= self.capacity || inner.bytes + weight > self.max_bytes)
+            && sweeps > 0
+        {
             sweeps -= 1;
             let Some((f, key)) = inner.order.pop_front() else {
                 break;
@@ -205,17 +226,23 @@ impl PlanCache {
                 .is_some_and(|e| e.referenced.swap(false, Ordering::Relaxed));
             if spared {
                 inner.order.push_back((f, key));
-            } else {
-                inner.maps[f.index()].remove(&key);
+            } else if let Some(gone) = inner.maps[f.index()].remove(&key) {
+                inner.bytes -= gone.weight;
             }
+        }
+        if inner.order.len() >= self.capacity || inner.bytes + weight > self.max_bytes {
+            // Every entry was spared twice over: leave the cache as it is.
+            return;
         }
         let key: Arc<str> = Arc::from(sql);
         inner.order.push_back((flavor, Arc::clone(&key)));
+        inner.bytes += weight;
         inner.maps[flavor.index()].insert(
             key,
             Entry {
                 plan,
                 referenced: AtomicBool::new(false),
+                weight,
             },
         );
     }
@@ -245,6 +272,11 @@ impl PlanCache {
     /// Plans held.
     pub(crate) fn len(&self) -> usize {
         self.inner.read().map_or(0, |i| i.order.len())
+    }
+
+    /// The bytes the plans held weigh.
+    pub(crate) fn bytes(&self) -> usize {
+        self.inner.read().map_or(0, |i| i.bytes)
     }
 }
 
@@ -288,6 +320,30 @@ mod tests {
         assert!(c.get(Flavor::Postgres, "a").is_some());
         assert!(c.get(Flavor::Sqlite, "a").is_none());
         assert_eq!((c.hits(), c.misses(), c.len()), (1, 2, 1));
+    }
+
+    fn heavy(n: usize) -> Arc<Plan> {
+        Arc::new(Plan {
+            sql: Some("x".repeat(n)),
+            ..(*plan()).clone()
+        })
+    }
+
+    #[test]
+    fn keeps_within_its_byte_budget() {
+        let one = 3 + heavy(1000).weight();
+        let c = PlanCache::with_budget(100, 3 * one);
+        for key in ["a01", "a02", "a03", "a04", "a05"] {
+            c.insert(Flavor::Postgres, key, heavy(1000));
+            assert!(c.bytes() <= 3 * one, "{} > {}", c.bytes(), 3 * one);
+        }
+        assert_eq!((c.len(), c.bytes()), (3, 3 * one));
+        assert!(c.get(Flavor::Postgres, "a05").is_some());
+        assert!(c.get(Flavor::Postgres, "a01").is_none());
+        // Heavier than the whole budget: not kept, nothing evicted for it.
+        c.insert(Flavor::Postgres, "big", heavy(10 * one));
+        assert!(c.get(Flavor::Postgres, "big").is_none());
+        assert_eq!(c.len(), 3);
     }
 
     #[test]

@@ -114,6 +114,20 @@ pub(crate) struct Plan {
 }
 
 impl Plan {
+    /// Roughly the bytes the plan holds on the heap: its text and its per-value tables.
+    pub(crate) fn weight(&self) -> usize {
+        let slots = match &self.slots {
+            Slots::Unused | Slots::Append => 0,
+            Slots::Insert(v) => v.len() * size_of::<usize>(),
+            Slots::Map(v) => v.len() * size_of::<Slot>(),
+        };
+        size_of::<Self>()
+            + self.sql.as_ref().map_or(0, String::capacity)
+            + slots
+            + self.checks.len() * size_of::<Check>()
+            + self.types.len() * size_of::<TypeCheck>()
+    }
+
     /// Binds `tenant` into `stmt` (whose SQL is the planned text).
     pub(crate) fn bind(&self, mut stmt: Statement, tenant: &TenantId) -> Result<Statement> {
         for t in &self.types {
