@@ -194,6 +194,14 @@ struct Ref {
     constrained: bool,
 }
 
+impl Ref {
+    /// Whether the column `col` qualified by `prefix` (folded parts; empty when unqualified)
+    /// may name this reference's tenant column.
+    fn is_tenant_column(&self, col: &str, prefix: &[String]) -> bool {
+        self.column == col && self.qualifier.ends_with(prefix)
+    }
+}
+
 /// The CTEs of one query: their names, which of them the part being read sees (a CTE's own
 /// definition sees only the CTEs before it, unless the `WITH` is `RECURSIVE`), and the
 /// definitions' queries, to tell when one is entered.
@@ -340,13 +348,7 @@ impl Walker<'_> {
                 let prefix: Vec<String> = prefix.iter().map(|p| self.fold(p)).collect();
                 set.iter()
                     .copied()
-                    .filter(|&i| {
-                        let r = &refs[i];
-                        r.column == col
-                            && !prefix.is_empty()
-                            && r.qualifier.len() >= prefix.len()
-                            && r.qualifier[r.qualifier.len() - prefix.len()..] == prefix[..]
-                    })
+                    .filter(|&i| !prefix.is_empty() && refs[i].is_tenant_column(&col, &prefix))
                     .collect()
             }
             // Unqualified: only when the level reads that one table.
@@ -604,22 +606,14 @@ impl Walker<'_> {
         match &i.on {
             Some(OnInsert::OnConflict(c)) => {
                 if let OnConflictAction::DoUpdate(u) = &c.action {
-                    let mut refs = vec![Ref {
-                        shown: String::new(),
-                        qualifier: target.qualifier.clone(),
-                        column: target.column.clone(),
-                        constrained: false,
-                    }];
-                    if let Some(w) = &u.selection {
-                        self.apply(w, &mut refs, &[0], 1, &mut Vec::new());
-                    }
+                    let constrained = u.selection.as_ref().is_some_and(|w| self.pins(w, &target));
                     let inserted = if rows_constant {
                         Inserted::Excluded
                     } else {
                         Inserted::None
                     };
                     self.assignments(&u.assignments, std::slice::from_ref(&target), &inserted);
-                    if !refs[0].constrained {
+                    if !constrained {
                         target.shown.push_str(" (ON CONFLICT DO UPDATE)");
                         self.found.push(target.shown);
                     }
@@ -711,11 +705,7 @@ impl Walker<'_> {
         let prefix: Vec<String> = prefix.iter().map(|p| self.fold(p)).collect();
         targets
             .iter()
-            .filter(|r| {
-                r.column == col
-                    && r.qualifier.len() >= prefix.len()
-                    && r.qualifier[r.qualifier.len() - prefix.len()..] == prefix[..]
-            })
+            .filter(|r| r.is_tenant_column(&col, &prefix))
             .collect()
     }
 
@@ -770,6 +760,11 @@ impl Walker<'_> {
         else {
             return None;
         };
+        self.pins(cond, r).then_some(value)
+    }
+
+    /// Whether `cond` pins `r`'s tenant column, `r` being the one reference of its level.
+    fn pins(&self, cond: &Expr, r: &Ref) -> bool {
         let mut refs = vec![Ref {
             shown: String::new(),
             qualifier: r.qualifier.clone(),
@@ -777,7 +772,7 @@ impl Walker<'_> {
             constrained: false,
         }];
         self.apply(cond, &mut refs, &[0], 1, &mut Vec::new());
-        refs[0].constrained.then_some(value)
+        refs[0].constrained
     }
 
     fn delete(&mut self, d: &Delete) {
