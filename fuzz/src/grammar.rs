@@ -294,15 +294,8 @@ impl Script {
             values: Vec::new(),
             depth: 0,
         };
-        for (i, s) in std::iter::once(&self.first)
-            .chain(self.rest.iter().take(2))
-            .enumerate()
-        {
-            if i > 0 {
-                w.push("; ");
-            }
-            w.stmt(s);
-        }
+        let statements = std::iter::once(&self.first).chain(self.rest.iter().take(2));
+        w.list(statements, "", "; ", |w, s| w.stmt(s));
         Statement {
             sql: w.sql,
             values: (!w.values.is_empty()).then_some(Values(w.values)),
@@ -314,6 +307,27 @@ impl Script {
 impl Writer {
     fn push(&mut self, s: &str) {
         self.sql.push_str(s);
+    }
+
+    /// Writes `items` with `sep` between them, or `empty` when there are none.
+    fn list<I: IntoIterator>(
+        &mut self,
+        items: I,
+        empty: &str,
+        sep: &str,
+        mut each: impl FnMut(&mut Self, I::Item),
+    ) {
+        let mut any = false;
+        for item in items {
+            if any {
+                self.push(sep);
+            }
+            any = true;
+            each(self, item);
+        }
+        if !any {
+            self.push(empty);
+        }
     }
 
     fn pg(&self) -> bool {
@@ -351,21 +365,16 @@ impl Writer {
             } else {
                 "WITH "
             });
-            for (i, cte) in std::iter::once(&with.first)
-                .chain(with.rest.iter().take(2))
-                .enumerate()
-            {
-                if i > 0 {
-                    self.push(", ");
-                }
-                self.push(&format!("c{}", cte.name % 3));
+            let ctes = std::iter::once(&with.first).chain(with.rest.iter().take(2));
+            self.list(ctes, "", ", ", |w, cte| {
+                w.push(&format!("c{}", cte.name % 3));
                 if cte.columns {
-                    self.push(" (id)");
+                    w.push(" (id)");
                 }
-                self.push(" AS (");
-                self.nested("SELECT 1", |w| w.query(&cte.query));
-                self.push(")");
-            }
+                w.push(" AS (");
+                w.nested("SELECT 1", |w| w.query(&cte.query));
+                w.push(")");
+            });
             self.push(" ");
         }
         self.body(&q.body);
@@ -404,15 +413,7 @@ impl Writer {
         if s.distinct {
             self.push("DISTINCT ");
         }
-        if s.items.is_empty() {
-            self.push("*");
-        }
-        for (i, item) in s.items.iter().take(4).enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.item(item);
-        }
+        self.list(s.items.iter().take(4), "*", ", ", Self::item);
         self.push(" FROM ");
         self.from(&s.from);
         for f in s.more_from.iter().take(2) {
@@ -656,15 +657,7 @@ impl Writer {
             Expr::InList(l, list) => {
                 self.expr(l);
                 self.push(" IN (");
-                if list.is_empty() {
-                    self.push("1");
-                }
-                for (i, x) in list.iter().take(4).enumerate() {
-                    if i > 0 {
-                        self.push(", ");
-                    }
-                    self.expr(x);
-                }
+                self.list(list.iter().take(4), "1", ", ", Self::expr);
                 self.push(")");
             }
             Expr::Scalar(q) => {
@@ -682,15 +675,8 @@ impl Writer {
                 };
                 self.push(name);
                 self.push("(");
-                if args.is_empty() {
-                    self.push(if matches!(f, Func::Count) { "*" } else { "1" });
-                }
-                for (i, a) in args.iter().take(3).enumerate() {
-                    if i > 0 {
-                        self.push(", ");
-                    }
-                    self.expr(a);
-                }
+                let empty = if matches!(f, Func::Count) { "*" } else { "1" };
+                self.list(args.iter().take(3), empty, ", ", Self::expr);
                 self.push(")");
             }
             Expr::Case(c, t, e) => {
@@ -734,15 +720,12 @@ impl Writer {
         }
     }
 
-    fn assignments<'a>(&mut self, list: impl Iterator<Item = &'a (Col, Expr)>) {
-        for (i, (c, e)) in list.enumerate() {
-            if i > 0 {
-                self.push(", ");
-            }
-            self.col(c);
-            self.push(" = ");
-            self.expr(e);
-        }
+    fn assignments<'a>(&mut self, list: impl Iterator<Item = &'a (Col, Expr)>, empty: &str) {
+        self.list(list, empty, ", ", |w, (c, e)| {
+            w.col(c);
+            w.push(" = ");
+            w.expr(e);
+        });
     }
 
     fn insert(&mut self, i: &Insert) {
@@ -753,36 +736,19 @@ impl Writer {
         }
         if !i.columns.is_empty() {
             self.push(" (");
-            for (n, c) in i.columns.iter().take(5).enumerate() {
-                if n > 0 {
-                    self.push(", ");
-                }
-                self.push(COLUMNS[usize::from(c.which) % COLUMNS.len()]);
-            }
+            self.list(i.columns.iter().take(5), "", ", ", |w, c| {
+                w.push(COLUMNS[usize::from(c.which) % COLUMNS.len()]);
+            });
             self.push(")");
         }
         match &i.source {
             Source::Values(rows) => {
                 self.push(" VALUES ");
-                if rows.is_empty() {
-                    self.push("(1)");
-                }
-                for (n, row) in rows.iter().take(3).enumerate() {
-                    if n > 0 {
-                        self.push(", ");
-                    }
-                    self.push("(");
-                    if row.is_empty() {
-                        self.push("1");
-                    }
-                    for (k, e) in row.iter().take(5).enumerate() {
-                        if k > 0 {
-                            self.push(", ");
-                        }
-                        self.expr(e);
-                    }
-                    self.push(")");
-                }
+                self.list(rows.iter().take(3), "(1)", ", ", |w, row| {
+                    w.push("(");
+                    w.list(row.iter().take(5), "1", ", ", Self::expr);
+                    w.push(")");
+                });
             }
             Source::Query(q) => {
                 self.push(" ");
@@ -819,10 +785,7 @@ impl Writer {
                     self.push(COLUMNS[c % COLUMNS.len()]);
                     self.push(") DO UPDATE SET ");
                 }
-                if assignments.is_empty() {
-                    self.push("total = 1");
-                }
-                self.assignments(assignments.iter().take(3));
+                self.assignments(assignments.iter().take(3), "total = 1");
                 if let Some(e) = selection
                     && !self.mysql()
                 {
@@ -846,7 +809,7 @@ impl Writer {
             }
         }
         self.push(" SET ");
-        self.assignments(std::iter::once(&u.first).chain(u.rest.iter().take(2)));
+        self.assignments(std::iter::once(&u.first).chain(u.rest.iter().take(2)), "");
         if !self.mysql() {
             for (i, f) in u.from.iter().take(2).enumerate() {
                 self.push(if i == 0 { " FROM " } else { ", " });
