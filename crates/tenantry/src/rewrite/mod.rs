@@ -121,13 +121,7 @@ use crate::error::Result;
 use crate::registry::Registry;
 use crate::tenant::TenantId;
 
-/// Plans kept by [`Rewriter::new`].
-pub const DEFAULT_CACHE_CAPACITY: usize = 4096;
-
-/// The bytes (SQL texts and plans, roughly) the plans kept by [`Rewriter::new`] and
-/// [`Rewriter::with_capacity`] may weigh together: 32 MiB. Distinct huge statements evict
-/// others rather than grow the cache; a plan heavier than the whole budget is not kept.
-pub const DEFAULT_CACHE_BYTES: usize = 32 << 20;
+pub use self::cache::{DEFAULT_CACHE_BYTES, DEFAULT_CACHE_CAPACITY};
 
 /// A rewritten statement and whether its plan came from the cache.
 #[derive(Debug, Clone)]

@@ -16,6 +16,16 @@ use std::sync::{Arc, RwLock, RwLockReadGuard};
 use self::plan::Plan;
 use crate::rewrite::scope::names::Flavor;
 
+/// Plans kept by [`Rewriter::new`](super::Rewriter::new).
+pub const DEFAULT_CACHE_CAPACITY: usize = 4096;
+
+/// The bytes (SQL texts and plans, roughly) the plans kept by
+/// [`Rewriter::new`](super::Rewriter::new) and
+/// [`Rewriter::with_capacity`](super::Rewriter::with_capacity) may weigh together: 32 MiB.
+/// Distinct huge statements evict others rather than grow the cache; a plan heavier than the
+/// whole budget is not kept.
+pub const DEFAULT_CACHE_BYTES: usize = 32 << 20;
+
 /// A multiplicative hasher for SQL texts, seeded per cache: 32 bytes per step in two
 /// independent lanes, each mixed by a folded 64×64→128-bit multiply (foldhash's mix).
 ///
@@ -164,7 +174,7 @@ impl PlanCache {
     /// budget.
     #[cfg(test)]
     pub(crate) fn new(capacity: usize) -> Self {
-        Self::with_budget(capacity, crate::rewrite::DEFAULT_CACHE_BYTES)
+        Self::with_budget(capacity, DEFAULT_CACHE_BYTES)
     }
 
     /// A cache holding at most `capacity` plans weighing at most `max_bytes` together; a plan
