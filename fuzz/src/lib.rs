@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 
 use sea_orm::Statement;
 use tenantry::audit::{Analysis, analyse_for};
+use tenantry::rewrite::CacheStats;
 use tenantry::{Registry, Rewriter, TenantId};
 
 fn registry() -> Registry {
@@ -21,6 +22,11 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(registry);
 static PLANNER: LazyLock<Rewriter> = LazyLock::new(|| Rewriter::with_capacity(registry(), 0));
 // With the default bounded cache, which derives plans from shorter forms of a statement.
 static CACHED: LazyLock<Rewriter> = LazyLock::new(|| Rewriter::new(registry()));
+
+/// The counters of the cached rewriter `check` uses.
+pub fn cache_stats() -> CacheStats {
+    CACHED.stats()
+}
 
 /// How strictly an accepted statement's analysis is judged.
 #[derive(Clone, Copy, PartialEq, Eq)]

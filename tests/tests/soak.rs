@@ -10,7 +10,7 @@
 //!
 //! The test command runs 4,000 transactions over 100 tenants; the long soak of the fault
 //! suite is `TENANTRY_SOAK_TXNS=100000 TENANTRY_SOAK_TENANTS=1000 cargo test -p
-//! tenantry-tests --test soak -- --nocapture` (about 80 s on two cores).
+//! tenantry-tests --test soak -- --nocapture` (about 40 s on two cores).
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 use std::sync::Arc;

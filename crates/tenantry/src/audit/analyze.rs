@@ -682,7 +682,9 @@ impl Walker<'_> {
                             },
                             _ => v,
                         };
-                        self.constant(v) || self.inserted_value(v, r, inserted)
+                        self.constant(v)
+                            || self.inserted_value(v, r, inserted)
+                            || self.own_value(v, r)
                     });
                     if !ok {
                         self.found
@@ -707,6 +709,22 @@ impl Walker<'_> {
             .iter()
             .filter(|r| r.is_tenant_column(&col, &prefix))
             .collect()
+    }
+
+    /// Whether `v` is `r`'s own tenant column (`tenant_id = tenant_id`): the row keeps its
+    /// tenant, which the statement's predicate on `r` pins. Unqualified, the name can only be
+    /// `r`'s column (another table's would make it ambiguous, an error); in an upsert it is
+    /// the existing row's.
+    fn own_value(&self, v: &Expr, r: &Ref) -> bool {
+        match v {
+            Expr::Nested(inner) => self.own_value(inner, r),
+            Expr::Identifier(c) => self.fold(c) == r.column,
+            Expr::CompoundIdentifier(parts) => parts.split_last().is_some_and(|(col, prefix)| {
+                let prefix: Vec<String> = prefix.iter().map(|p| self.fold(p)).collect();
+                !prefix.is_empty() && r.is_tenant_column(&self.fold(col), &prefix)
+            }),
+            _ => false,
+        }
     }
 
     /// Whether `v` is the inserted row's tenant value (`excluded.tenant_id`,
@@ -1068,6 +1086,22 @@ mod tests {
                 "UPDATE orders SET tenant_id = $1, total = $2 WHERE orders.tenant_id = $1",
                 &[42, 7],
             ),
+            // A row assigned its own tenant keeps it (found by the grammar fuzzer).
+            (
+                Postgres,
+                "INSERT INTO orders (id, tenant_id) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET tenant_id = tenant_id WHERE orders.tenant_id = $2",
+                &[1, 42],
+            ),
+            (
+                Postgres,
+                "UPDATE orders o SET tenant_id = (o.tenant_id) WHERE o.tenant_id = $1",
+                &[42],
+            ),
+            (
+                MySql,
+                "UPDATE orders o JOIN customers c ON c.tenant_id = ? AND c.id = o.customer_id SET o.tenant_id = o.tenant_id WHERE o.tenant_id = ?",
+                &[42, 42],
+            ),
             (
                 MySql,
                 "UPDATE orders o JOIN customers c ON c.tenant_id = ? AND c.id = o.customer_id SET c.tenant_id = ?, o.total = ? WHERE o.tenant_id = ?",
@@ -1147,6 +1181,14 @@ mod tests {
                 &[7, 42]
             ),
             ["orders (tenant column assigned)"]
+        );
+        assert_eq!(
+            bad(
+                Postgres,
+                "UPDATE orders o SET tenant_id = o.tenant_id + 1 WHERE o.tenant_id = $1",
+                &[42]
+            ),
+            ["orders (as o) (tenant column assigned)"]
         );
         assert_eq!(
             bad(
