@@ -341,11 +341,9 @@ impl Walker<'_> {
         match e {
             Expr::Nested(inner) => self.column_of(inner, refs, set, all),
             Expr::CompoundIdentifier(parts) => {
-                let Some((col, prefix)) = parts.split_last() else {
+                let Some((col, prefix)) = self.split_column(parts) else {
                     return Vec::new();
                 };
-                let col = self.fold(col);
-                let prefix: Vec<String> = prefix.iter().map(|p| self.fold(p)).collect();
                 set.iter()
                     .copied()
                     .filter(|&i| !prefix.is_empty() && refs[i].is_tenant_column(&col, &prefix))
@@ -700,15 +698,23 @@ impl Walker<'_> {
         let Some(parts) = idents(name) else {
             return targets.iter().collect();
         };
-        let Some((col, prefix)) = parts.split_last() else {
+        let Some((col, prefix)) = self.split_column(&parts) else {
             return Vec::new();
         };
-        let col = self.fold(col);
-        let prefix: Vec<String> = prefix.iter().map(|p| self.fold(p)).collect();
         targets
             .iter()
             .filter(|r| r.is_tenant_column(&col, &prefix))
             .collect()
+    }
+
+    /// A column name's parts, folded: the column and its qualifier.
+    fn split_column<I: std::borrow::Borrow<sqlparser::ast::Ident>>(
+        &self,
+        parts: &[I],
+    ) -> Option<(String, Vec<String>)> {
+        let (col, prefix) = parts.split_last()?;
+        let prefix = prefix.iter().map(|p| self.fold(p.borrow())).collect();
+        Some((self.fold(col.borrow()), prefix))
     }
 
     /// Whether `v` is `r`'s own tenant column (`tenant_id = tenant_id`): the row keeps its
@@ -719,10 +725,9 @@ impl Walker<'_> {
         match v {
             Expr::Nested(inner) => self.own_value(inner, r),
             Expr::Identifier(c) => self.fold(c) == r.column,
-            Expr::CompoundIdentifier(parts) => parts.split_last().is_some_and(|(col, prefix)| {
-                let prefix: Vec<String> = prefix.iter().map(|p| self.fold(p)).collect();
-                !prefix.is_empty() && r.is_tenant_column(&self.fold(col), &prefix)
-            }),
+            Expr::CompoundIdentifier(parts) => self
+                .split_column(parts)
+                .is_some_and(|(col, prefix)| r.is_tenant_column(&col, &prefix)),
             _ => false,
         }
     }
@@ -848,7 +853,8 @@ fn source_constant(pin: &Pin<'_>, q: &Query, p: usize, n: usize) -> bool {
                 (Some(w), _) if p < w => items.get(p),
                 (_, Some(w)) => {
                     let after = items.len() - w - 1;
-                    (after <= n && p >= n - after).then(|| &items[items.len() - (n - p)])
+                    // `after` ≤ the items besides wildcards ≤ `n`, checked above.
+                    (p >= n - after).then(|| &items[items.len() - (n - p)])
                 }
                 (_, None) if items.len() != n => return true,
                 (_, None) => items.get(p),
