@@ -1,9 +1,11 @@
 //! A grammar of the SQL tenantry rewrites, for structure-aware fuzzing: libFuzzer's bytes
 //! become a statement tree through [`arbitrary`], rendered for one backend with its bound
 //! values. The tree covers what the rewriter scopes — selects with joins of every kind,
-//! derived tables, `LATERAL`, CTEs (recursive too), set operations, subqueries in every
-//! expression position, inserts (`VALUES`, `SELECT`, upserts), updates and deletes with
-//! `FROM`/`USING`, `RETURNING`, several statements in one string — over scoped and unscoped
+//! derived tables, `LATERAL`, `VALUES` as a table, CTEs (recursive too), set operations,
+//! subqueries in every expression position (window definitions, `DISTINCT ON`, `LIMIT` and
+//! `OFFSET` too), inserts (`VALUES`, `SELECT`, upserts, `INSERT IGNORE`/`OR …`, `REPLACE`),
+//! updates and deletes with `FROM`/`USING` (MySQL's multi-table forms too), `RETURNING`,
+//! several statements in one string — over scoped and unscoped
 //! tables spelled in every way the backend resolves to the same table (quoted, upper case,
 //! schema-qualified), with placeholders bound to the tenant, to another tenant or to neither.
 //!
@@ -60,7 +62,15 @@ struct Query {
     with: Option<With>,
     body: Body,
     order_by: Option<Expr>,
-    limit: Option<u8>,
+    limit: Option<Limit>,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Limit {
+    Count(u8),
+    CountOffset(u8, u8),
+    /// PostgreSQL and SQLite take an expression (a subquery too); MySQL only a number.
+    Expr(Box<Expr>, Option<Box<Expr>>),
 }
 
 #[derive(Arbitrary, Debug)]
@@ -94,13 +104,21 @@ enum SetOp {
 
 #[derive(Arbitrary, Debug)]
 struct Select {
-    distinct: bool,
+    distinct: Distinct,
     items: Vec<Item>,
     from: From,
     more_from: Vec<From>,
     selection: Option<Expr>,
     group_by: Option<Col>,
     having: Option<Expr>,
+}
+
+#[derive(Arbitrary, Debug)]
+enum Distinct {
+    No,
+    All,
+    /// PostgreSQL's `DISTINCT ON (…)`; plain `DISTINCT` elsewhere.
+    On(Box<Expr>),
 }
 
 #[derive(Arbitrary, Debug)]
@@ -127,6 +145,8 @@ enum Factor {
         alias: u8,
     },
     Nested(Box<From>),
+    /// `(VALUES (…), …) AS v…`, a table of rows.
+    Values(Vec<Vec<Expr>>, u8),
 }
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -201,6 +221,8 @@ enum Expr {
     Case(Box<Expr>, Box<Expr>, Box<Expr>),
     Between(Box<Expr>, Box<Expr>, Box<Expr>),
     Cast(Box<Expr>),
+    /// An aggregate over a window: `f(…) OVER (PARTITION BY … ORDER BY …)`.
+    Window(Func, Vec<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
 }
 
 #[derive(Arbitrary, Debug, Clone, Copy)]
@@ -225,12 +247,24 @@ enum Func {
 
 #[derive(Arbitrary, Debug)]
 struct Insert {
+    modifier: Modifier,
     table: Table,
     alias: bool,
     columns: Vec<Col>,
     source: Source,
     upsert: Option<Upsert>,
     returning: Option<Item>,
+}
+
+/// What an insert does with a row whose key exists: MySQL's `INSERT IGNORE` and `REPLACE`,
+/// SQLite's `INSERT OR …` and `REPLACE`.
+#[derive(Arbitrary, Debug, Clone, Copy)]
+enum Modifier {
+    None,
+    Ignore,
+    Replace,
+    OrAbort,
+    OrReplace,
 }
 
 #[derive(Arbitrary, Debug)]
@@ -270,6 +304,16 @@ struct Delete {
     using: Vec<From>,
     selection: Option<Expr>,
     returning: Option<Item>,
+    /// MySQL's multi-table forms: `DELETE t… FROM …` and `DELETE FROM t… USING …`.
+    multi: Option<Multi>,
+}
+
+#[derive(Arbitrary, Debug)]
+struct Multi {
+    using_form: bool,
+    /// Which of the tables named in `FROM` to delete from (the first when empty).
+    targets: Vec<u8>,
+    joins: Vec<Join>,
 }
 
 /// Renders one tree for its backend, collecting the values its placeholders bind.
@@ -382,8 +426,25 @@ impl Writer {
             self.push(" ORDER BY ");
             self.expr(e);
         }
-        if let Some(n) = q.limit {
-            self.push(&format!(" LIMIT {}", n % 10));
+        match &q.limit {
+            None => {}
+            Some(Limit::Count(n)) => self.push(&format!(" LIMIT {}", n % 10)),
+            // PostgreSQL takes OFFSET alone and in either order; the others after LIMIT.
+            Some(Limit::CountOffset(n, o)) if self.pg() && n % 2 == 0 => {
+                self.push(&format!(" OFFSET {}", o % 10));
+            }
+            Some(Limit::CountOffset(n, o)) => {
+                self.push(&format!(" LIMIT {} OFFSET {}", n % 10, o % 10));
+            }
+            Some(Limit::Expr(..)) if self.mysql() => self.push(" LIMIT 1"),
+            Some(Limit::Expr(n, offset)) => {
+                self.push(" LIMIT ");
+                self.expr(n);
+                if let Some(o) = offset {
+                    self.push(" OFFSET ");
+                    self.expr(o);
+                }
+            }
         }
     }
 
@@ -410,8 +471,14 @@ impl Writer {
 
     fn select(&mut self, s: &Select) {
         self.push("SELECT ");
-        if s.distinct {
-            self.push("DISTINCT ");
+        match &s.distinct {
+            Distinct::No => {}
+            Distinct::On(e) if self.pg() => {
+                self.push("DISTINCT ON (");
+                self.expr(e);
+                self.push(") ");
+            }
+            Distinct::All | Distinct::On(_) => self.push("DISTINCT "),
         }
         self.list(s.items.iter().take(4), "*", ", ", Self::item);
         self.push(" FROM ");
@@ -559,6 +626,28 @@ impl Writer {
                 self.nested("products", |w| w.from(inner));
                 self.push(")");
             }
+            Factor::Values(rows, alias) => {
+                // Every row as wide as the first (one to three values).
+                let width = rows.first().map_or(1, |r| r.len().clamp(1, 3));
+                self.push("(VALUES ");
+                self.list(rows.iter().take(3), "(1)", ", ", |w, row| {
+                    w.push("(");
+                    for i in 0..width {
+                        if i > 0 {
+                            w.push(", ");
+                        }
+                        match row.get(i) {
+                            Some(e) => w.expr(e),
+                            None => w.push("1"),
+                        }
+                    }
+                    w.push(")");
+                });
+                self.push(&format!(") AS v{}", alias % 2));
+                if self.pg() {
+                    self.push([" (id)", " (id, total)", " (id, total, name)"][width - 1]);
+                }
+            }
         }
     }
 
@@ -665,18 +754,22 @@ impl Writer {
                 self.subquery(q);
                 self.push(")");
             }
-            Expr::Func(f, args) => {
-                let name = match f {
-                    Func::Count => "count",
-                    Func::Coalesce => "coalesce",
-                    Func::Lower => "lower",
-                    Func::Max => "max",
-                    Func::Abs => "abs",
-                };
-                self.push(name);
-                self.push("(");
-                let empty = if matches!(f, Func::Count) { "*" } else { "1" };
-                self.list(args.iter().take(3), empty, ", ", Self::expr);
+            Expr::Func(f, args) => self.call(*f, args),
+            Expr::Window(f, args, partition, order) => {
+                self.call(*f, args);
+                self.push(" OVER (");
+                if let Some(p) = partition {
+                    self.push("PARTITION BY ");
+                    self.expr(p);
+                }
+                if let Some(o) = order {
+                    self.push(if partition.is_some() {
+                        " ORDER BY "
+                    } else {
+                        "ORDER BY "
+                    });
+                    self.expr(o);
+                }
                 self.push(")");
             }
             Expr::Case(c, t, e) => {
@@ -707,6 +800,21 @@ impl Writer {
         }
     }
 
+    fn call(&mut self, f: Func, args: &[Expr]) {
+        let name = match f {
+            Func::Count => "count",
+            Func::Coalesce => "coalesce",
+            Func::Lower => "lower",
+            Func::Max => "max",
+            Func::Abs => "abs",
+        };
+        self.push(name);
+        self.push("(");
+        let empty = if matches!(f, Func::Count) { "*" } else { "1" };
+        self.list(args.iter().take(3), empty, ", ", Self::expr);
+        self.push(")");
+    }
+
     fn subquery(&mut self, q: &Query) {
         self.nested("SELECT 1", |w| w.query(q));
     }
@@ -729,7 +837,15 @@ impl Writer {
     }
 
     fn insert(&mut self, i: &Insert) {
-        self.push("INSERT INTO ");
+        let sqlite = self.backend == DbBackend::Sqlite;
+        self.push(match i.modifier {
+            Modifier::Ignore if self.mysql() => "INSERT IGNORE INTO ",
+            Modifier::Ignore if sqlite => "INSERT OR IGNORE INTO ",
+            Modifier::Replace if !self.pg() => "REPLACE INTO ",
+            Modifier::OrAbort if sqlite => "INSERT OR ABORT INTO ",
+            Modifier::OrReplace if sqlite => "INSERT OR REPLACE INTO ",
+            _ => "INSERT INTO ",
+        });
         self.table(i.table);
         if i.alias && !self.mysql() {
             self.push(" AS t0");
@@ -824,6 +940,11 @@ impl Writer {
     }
 
     fn delete(&mut self, d: &Delete) {
+        if let Some(multi) = &d.multi
+            && self.mysql()
+        {
+            return self.delete_multi(d, multi);
+        }
         self.push("DELETE FROM ");
         self.table(d.table);
         if let Some(a) = d.alias
@@ -842,5 +963,50 @@ impl Writer {
             self.expr(e);
         }
         self.returning(d.returning.as_ref());
+    }
+
+    /// MySQL's `DELETE t0, … FROM orders AS t0 JOIN …` or `DELETE FROM t0, … USING …`,
+    /// deleting from tables named in its `FROM` (by alias when they have one).
+    fn delete_multi(&mut self, d: &Delete, multi: &Multi) {
+        let name = |t: &Table, alias: &Option<u8>| match alias {
+            Some(a) => format!("t{}", a % 4),
+            None => TABLES[usize::from(t.which) % TABLES.len()].to_owned(),
+        };
+        let mut names = vec![name(&d.table, &d.alias)];
+        for j in multi.joins.iter().take(2) {
+            if let Factor::Table(t, alias) = &j.factor {
+                let n = name(t, alias);
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+        }
+        let mut targets: Vec<&str> = Vec::new();
+        for i in multi.targets.iter().take(2) {
+            let n = names[usize::from(*i) % names.len()].as_str();
+            if !targets.contains(&n) {
+                targets.push(n);
+            }
+        }
+        if targets.is_empty() {
+            targets.push(&names[0]);
+        }
+        let targets = targets.join(", ");
+        if multi.using_form {
+            self.push(&format!("DELETE FROM {targets} USING "));
+        } else {
+            self.push(&format!("DELETE {targets} FROM "));
+        }
+        self.table(d.table);
+        if let Some(a) = d.alias {
+            self.push(&format!(" AS t{}", a % 4));
+        }
+        for j in multi.joins.iter().take(2) {
+            self.join(j);
+        }
+        if let Some(e) = &d.selection {
+            self.push(" WHERE ");
+            self.expr(e);
+        }
     }
 }
