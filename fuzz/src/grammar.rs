@@ -316,6 +316,16 @@ struct Multi {
     joins: Vec<Join>,
 }
 
+/// The unqualified name of table number `which`.
+fn table_name(which: u8) -> &'static str {
+    TABLES[usize::from(which) % TABLES.len()]
+}
+
+/// The table alias number `a` stands for.
+fn alias_name(a: u8) -> String {
+    format!("t{}", a % 4)
+}
+
 /// Renders one tree for its backend, collecting the values its placeholders bind.
 struct Writer {
     backend: DbBackend,
@@ -518,7 +528,7 @@ impl Writer {
     }
 
     fn table(&mut self, t: Table) {
-        let name = TABLES[usize::from(t.which) % TABLES.len()];
+        let name = table_name(t.which);
         let upper = name.to_uppercase();
         // Spellings that all name the same table on their backend.
         let spellings: Vec<String> = match self.backend {
@@ -594,13 +604,13 @@ impl Writer {
             Factor::Table(t, alias) => {
                 self.table(*t);
                 if let Some(a) = alias {
-                    self.push(&format!(" AS t{}", a % 4));
+                    self.push(&format!(" AS {}", alias_name(*a)));
                 }
             }
             Factor::Cte(n, alias) => {
                 self.push(&format!("c{}", n % 3));
                 if let Some(a) = alias {
-                    self.push(&format!(" t{}", a % 4));
+                    self.push(&format!(" {}", alias_name(*a)));
                 }
             }
             Factor::Function(n) => self.push(match (self.backend, n % 2) {
@@ -654,10 +664,10 @@ impl Writer {
     fn qual(&mut self, q: Qual) {
         match q {
             Qual::Table(t) => {
-                let name = TABLES[usize::from(t) % TABLES.len()];
+                let name = table_name(t);
                 self.push(name);
             }
-            Qual::Alias(a) => self.push(&format!("t{}", a % 4)),
+            Qual::Alias(a) => self.push(&alias_name(a)),
             Qual::Cte(c) => self.push(&format!("c{}", c % 3)),
             Qual::Derived(d) => self.push(&format!("d{}", d % 3)),
             Qual::Excluded if self.mysql() => self.push("new"),
@@ -917,7 +927,7 @@ impl Writer {
         self.push("UPDATE ");
         self.table(u.table);
         if let Some(a) = u.alias {
-            self.push(&format!(" AS t{}", a % 4));
+            self.push(&format!(" AS {}", alias_name(a)));
         }
         if self.mysql() {
             for j in u.joins.iter().take(2) {
@@ -950,7 +960,7 @@ impl Writer {
         if let Some(a) = d.alias
             && !self.mysql()
         {
-            self.push(&format!(" AS t{}", a % 4));
+            self.push(&format!(" AS {}", alias_name(a)));
         }
         if self.pg() {
             for (i, f) in d.using.iter().take(2).enumerate() {
@@ -969,8 +979,8 @@ impl Writer {
     /// deleting from tables named in its `FROM` (by alias when they have one).
     fn delete_multi(&mut self, d: &Delete, multi: &Multi) {
         let name = |t: &Table, alias: &Option<u8>| match alias {
-            Some(a) => format!("t{}", a % 4),
-            None => TABLES[usize::from(t.which) % TABLES.len()].to_owned(),
+            Some(a) => alias_name(*a),
+            None => table_name(t.which).to_owned(),
         };
         let mut names = vec![name(&d.table, &d.alias)];
         for j in multi.joins.iter().take(2) {
@@ -999,7 +1009,7 @@ impl Writer {
         }
         self.table(d.table);
         if let Some(a) = d.alias {
-            self.push(&format!(" AS t{}", a % 4));
+            self.push(&format!(" AS {}", alias_name(a)));
         }
         for j in multi.joins.iter().take(2) {
             self.join(j);
